@@ -1,0 +1,1 @@
+//! Userspace E1 driver.

@@ -1,0 +1,1 @@
+//! Simulated E1 boards.
