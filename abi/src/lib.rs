@@ -170,8 +170,7 @@ impl Geometry {
         if self.spans == 0 || self.spans > MAX_SPANS {
             return Err(LayoutError::SpanCount(self.spans));
         }
-        if !self.ring_units.is_power_of_two()
-            || !(MIN_RING_UNITS..=MAX_RING_UNITS).contains(&self.ring_units)
+        if !self.ring_units.is_power_of_two() || !(MIN_RING_UNITS..=MAX_RING_UNITS).contains(&self.ring_units)
         {
             return Err(LayoutError::RingUnits(self.ring_units));
         }
@@ -183,14 +182,23 @@ impl Geometry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LayoutError {
     /// Shorter than the header, or than the header says the board is.
-    Truncated { needed: usize, mapped: usize },
+    Truncated {
+        needed: usize,
+        mapped: usize,
+    },
     BadMagic([u8; 8]),
-    Version { found: u32, supported: u32 },
+    Version {
+        found: u32,
+        supported: u32,
+    },
     FramesPerBlock(u32),
     SpanCount(u32),
     RingUnits(u32),
     /// Stride or offset disagree with the span count and ring size.
-    Geometry { span_stride: u32, spans_offset: u32 },
+    Geometry {
+        span_stride: u32,
+        spans_offset: u32,
+    },
     /// The memory does not start on an 8-octet boundary.
     Misaligned,
 }
@@ -213,10 +221,9 @@ impl fmt::Display for LayoutError {
                 f,
                 "ring of {n} units, expected a power of two from {MIN_RING_UNITS} to {MAX_RING_UNITS}"
             ),
-            LayoutError::Geometry { span_stride, spans_offset } => write!(
-                f,
-                "span stride {span_stride} / offset {spans_offset} disagree with the ring size"
-            ),
+            LayoutError::Geometry { span_stride, spans_offset } => {
+                write!(f, "span stride {span_stride} / offset {spans_offset} disagree with the ring size")
+            }
             LayoutError::Misaligned => write!(f, "mapping is not 8-octet aligned"),
         }
     }
@@ -286,7 +293,12 @@ impl BoardView {
     ///
     /// # Safety
     /// As for [`BoardView::open`], and nobody else may use the memory while it is laid out.
-    pub unsafe fn format(base: *mut u8, len: usize, geometry: Geometry, name: &str) -> Result<Self, LayoutError> {
+    pub unsafe fn format(
+        base: *mut u8,
+        len: usize,
+        geometry: Geometry,
+        name: &str,
+    ) -> Result<Self, LayoutError> {
         geometry.check()?;
         if len < geometry.size() {
             return Err(LayoutError::Truncated { needed: geometry.size(), mapped: len });
@@ -368,12 +380,22 @@ unsafe impl Sync for SpanView<'_> {}
 impl<'a> SpanView<'a> {
     /// The RX ring: the board produces, the driver consumes.
     pub fn rx(&self) -> Ring<'a> {
-        Ring { head: &self.regs.rx_head.value, tail: &self.regs.rx_tail.value, data: self.rx, units: self.units }
+        Ring {
+            head: &self.regs.rx_head.value,
+            tail: &self.regs.rx_tail.value,
+            data: self.rx,
+            units: self.units,
+        }
     }
 
     /// The TX ring: the driver produces, the board consumes.
     pub fn tx(&self) -> Ring<'a> {
-        Ring { head: &self.regs.tx_head.value, tail: &self.regs.tx_tail.value, data: self.tx, units: self.units }
+        Ring {
+            head: &self.regs.tx_head.value,
+            tail: &self.regs.tx_tail.value,
+            data: self.tx,
+            units: self.units,
+        }
     }
 }
 
@@ -500,7 +522,10 @@ mod tests {
             Some(LayoutError::Version { found: 7, supported: 1 })
         );
         let bad = Geometry { spans: 1, ring_units: 48 };
-        assert_eq!(unsafe { BoardView::format(ptr, g.size(), bad, "x") }.err(), Some(LayoutError::RingUnits(48)));
+        assert_eq!(
+            unsafe { BoardView::format(ptr, g.size(), bad, "x") }.err(),
+            Some(LayoutError::RingUnits(48))
+        );
     }
 
     #[test]

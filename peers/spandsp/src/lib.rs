@@ -1,0 +1,1 @@
+//! Harness bindings (being written).
