@@ -199,7 +199,7 @@ pub enum LayoutError {
         span_stride: u32,
         spans_offset: u32,
     },
-    /// The memory does not start on an 8-octet boundary.
+    /// The memory does not start on a 64-octet boundary.
     Misaligned,
 }
 
@@ -224,7 +224,7 @@ impl fmt::Display for LayoutError {
             LayoutError::Geometry { span_stride, spans_offset } => {
                 write!(f, "span stride {span_stride} / offset {spans_offset} disagree with the ring size")
             }
-            LayoutError::Misaligned => write!(f, "mapping is not 8-octet aligned"),
+            LayoutError::Misaligned => write!(f, "mapping is not 64-octet aligned"),
         }
     }
 }
@@ -252,7 +252,7 @@ impl BoardView {
     /// long as the view and anything taken from it lives.
     pub unsafe fn open(base: *mut u8, len: usize) -> Result<Self, LayoutError> {
         let base = NonNull::new(base).ok_or(LayoutError::Truncated { needed: HEADER_SIZE, mapped: 0 })?;
-        if base.as_ptr() as usize % 64 != 0 {
+        if !(base.as_ptr() as usize).is_multiple_of(64) {
             return Err(LayoutError::Misaligned);
         }
         if len < HEADER_SIZE {
@@ -303,7 +303,7 @@ impl BoardView {
         if len < geometry.size() {
             return Err(LayoutError::Truncated { needed: geometry.size(), mapped: len });
         }
-        if base.is_null() || base as usize % 64 != 0 {
+        if base.is_null() || !(base as usize).is_multiple_of(64) {
             return Err(LayoutError::Misaligned);
         }
         // SAFETY: the caller hands us `len >= size` exclusive octets.
