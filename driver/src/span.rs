@@ -18,14 +18,17 @@ use crate::ring::{RingReader, RingWriter};
 use crate::status::{BertReport, LineCounters, SpanReport, SpanStatus};
 
 const BLOCK_FRAMES: usize = FRAMES_PER_BLOCK as usize;
-/// Units the driver keeps queued in the TX ring: two blocks, so one late service never
-/// leaves the board without something to send.
+/// Units the driver keeps queued in the TX ring at first: two blocks, so one late service
+/// never leaves the board without something to send.
 pub const TX_TARGET_UNITS: u64 = 2 * FRAMES_PER_BLOCK as u64;
+/// The most it grows to when the board reports underruns (a host that schedules the loop
+/// late): 16 ms of transmit latency, or half the ring if that is less.
+pub const TX_MAX_TARGET_UNITS: u64 = 16 * FRAMES_PER_BLOCK as u64;
 /// The A-law idle code (silence) sent on timeslots nobody uses.
 const IDLE_OCTET: u8 = 0xD5;
 const TS16: usize = 16;
-/// Most frames made in one service: the TX target plus one block of the board's clock
-/// running ahead (a faster transmit clock, or a late service).
+/// Frames assembled at a time on the transmit side (a service makes as many batches as the
+/// TX ring needs).
 const MAX_TX_FRAMES: usize = TX_TARGET_UNITS as usize + BLOCK_FRAMES;
 
 /// How TS16 is used.
@@ -199,6 +202,8 @@ pub(crate) struct Span {
     lcv_base: u64,
     overrun_base: u64,
     underrun_base: u64,
+    underruns_seen: u64,
+    tx_target: u64,
 }
 
 impl Span {
@@ -245,6 +250,8 @@ impl Span {
             lcv_base: regs.line_code_violations.load(ordering),
             overrun_base: regs.rx_overruns.load(ordering),
             underrun_base: regs.tx_underruns.load(ordering),
+            underruns_seen: regs.tx_underruns.load(ordering),
+            tx_target: TX_TARGET_UNITS,
         }
     }
 
@@ -363,11 +370,25 @@ impl Span {
     }
 
     fn transmit(&mut self, view: &SpanView<'_>) {
-        let tx = view.tx();
-        let n = (TX_TARGET_UNITS.saturating_sub(tx.fill()) as usize).min(MAX_TX_FRAMES);
-        if n == 0 {
-            return;
+        let underruns = view.regs.tx_underruns.load(std::sync::atomic::Ordering::Relaxed);
+        if underruns != self.underruns_seen {
+            // The board ran dry: this host serves the loop later than the target allows.
+            self.underruns_seen = underruns;
+            let most = TX_MAX_TARGET_UNITS.min(u64::from(view.tx().capacity()) / 2);
+            self.tx_target = (self.tx_target + FRAMES_PER_BLOCK as u64).min(most);
         }
+        let tx = view.tx();
+        let mut needed = self.tx_target.saturating_sub(tx.fill()) as usize;
+        while needed > 0 {
+            let n = needed.min(MAX_TX_FRAMES);
+            self.make_frames(n);
+            tx.push(self.outgoing[..n].as_flattened());
+            needed -= n;
+        }
+    }
+
+    /// Assembles the next `n` (at most [`MAX_TX_FRAMES`]) frames into `outgoing`.
+    fn make_frames(&mut self, n: usize) {
         // Work column by column (one timeslot across all the frames to send): one bulk ring
         // read or encoder call per timeslot per block, then the frames are assembled.
         let mut columns = [[IDLE_OCTET; MAX_TX_FRAMES]; 32];
@@ -417,7 +438,6 @@ impl Span {
             }
             self.framer.transmit(frame);
         }
-        tx.push(self.outgoing[..n].as_flattened());
     }
 
     fn report_changes(&mut self, now_ms: u64, events: &EventSink) {
@@ -456,6 +476,7 @@ impl Span {
             cas_aligned: cas && self.cas_rx.aligned(),
             cas_remote_alarm: cas && self.cas_rx.remote_alarm(),
             loopback: self.loopback,
+            tx_latency_ms: self.tx_target / FRAMES_PER_BLOCK as u64,
             counters,
             bert: self.bert.as_ref().map(|run| {
                 let s = run.checker.stats();

@@ -21,6 +21,8 @@ pub struct SpanReport {
     /// The far end reports loss of CAS multiframe (Y bit).
     pub cas_remote_alarm: bool,
     pub loopback: Loopback,
+    /// What the driver keeps queued for the board to send, in ms (grows after underruns).
+    pub tx_latency_ms: u64,
     pub counters: LineCounters,
     pub bert: Option<BertReport>,
 }
@@ -74,6 +76,7 @@ pub struct SpanStatus {
     alarms: AtomicU32,
     flags: AtomicU32,
     loopback: AtomicU8,
+    tx_latency_ms: AtomicU64,
     counters: [AtomicU64; 13],
     bert_active: AtomicBool,
     bert_pattern: AtomicU8,
@@ -108,6 +111,7 @@ impl SpanStatus {
             cas_aligned: flags & CAS_ALIGNED != 0,
             cas_remote_alarm: flags & CAS_REMOTE_ALARM != 0,
             loopback: Loopback::from_register(self.loopback.load(Relaxed) as u32),
+            tx_latency_ms: self.tx_latency_ms.load(Relaxed),
             counters: LineCounters {
                 frames: c(0),
                 fas_errors: c(1),
@@ -136,6 +140,7 @@ impl SpanStatus {
             | (r.cas_remote_alarm as u32 * CAS_REMOTE_ALARM);
         self.flags.store(flags, Relaxed);
         self.loopback.store(r.loopback.register() as u8, Relaxed);
+        self.tx_latency_ms.store(r.tx_latency_ms, Relaxed);
         let k = &r.counters;
         let values = [
             k.frames,

@@ -512,7 +512,9 @@ impl Receiver {
         match &mut primary.multiframe {
             Multiframe::Aligned => {
                 let checked = check_crc4(&mut primary.crc, words, n);
-                if !fas_frame && n >= 13 && ts0 & 0x80 == 0 {
+                // A far end in alarm (RAI) sends E = 0 because it cannot check, not because
+                // our blocks were errored: those are not far-end block errors.
+                if !fas_frame && n >= 13 && ts0 & 0x80 == 0 && !self.rai.state() {
                     self.counters.e_bit_errors += 1;
                 }
                 if let Some(errored) = checked {

@@ -1,0 +1,334 @@
+//! The system file (`tdm run <system.toml>`): which boards, which spans, how each is set up.
+//! Errors name the file, the line and the field.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use tdm_driver::framer::{Crc4Mode, FramerConfig};
+use tdm_driver::{BoardPaths, ClockSource, Signaling, SpanConfig};
+use toml::Spanned;
+
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSystem {
+    #[serde(default)]
+    control: RawControl,
+    simulator: Option<RawSimulator>,
+    #[serde(default)]
+    board: Vec<RawBoard>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawControl {
+    socket: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulator {
+    bench: Spanned<PathBuf>,
+    #[serde(default)]
+    pacing: Pacing,
+    dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pacing {
+    #[default]
+    Realtime,
+    Lockstep,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoard {
+    name: Spanned<String>,
+    device: Spanned<String>,
+    #[serde(default)]
+    span: Vec<RawSpan>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpan {
+    #[serde(default)]
+    crc4: Crc4,
+    #[serde(default)]
+    signaling: Sig,
+    #[serde(default)]
+    clock: Clock,
+    cas_debounce_ms: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Crc4 {
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Sig {
+    #[default]
+    Ccs,
+    Cas,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Clock {
+    #[default]
+    Internal,
+    Line,
+}
+
+/// Where a board is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Device {
+    /// A board of the simulator's bench, by name.
+    Sim(String),
+    /// A board speaking the board ABI at these paths.
+    Abi(BoardPaths),
+}
+
+#[derive(Debug, Clone)]
+pub struct BoardConfig {
+    pub name: String,
+    pub device: Device,
+    pub spans: Vec<SpanConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    pub bench: PathBuf,
+    pub pacing: Pacing,
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SystemConfig {
+    pub socket: PathBuf,
+    pub simulator: Option<SimulatorConfig>,
+    pub boards: Vec<BoardConfig>,
+}
+
+/// The control socket when the system file does not name one.
+pub fn default_socket() -> PathBuf {
+    match std::env::var_os("XDG_RUNTIME_DIR") {
+        Some(dir) => Path::new(&dir).join("tdm.sock"),
+        None => std::env::temp_dir().join(format!("tdm-{}.sock", nix::unistd::getuid())),
+    }
+}
+
+impl SystemConfig {
+    pub fn from_file(path: &Path) -> Result<SystemConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            line: None,
+            message: e.to_string(),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<SystemConfig, ConfigError> {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let err = |offset: Option<usize>, message: String| ConfigError {
+            file: path.to_path_buf(),
+            line: offset.map(line_of),
+            message,
+        };
+        let raw: RawSystem =
+            toml::from_str(text).map_err(|e| err(e.span().map(|s| s.start), e.message().to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut boards = Vec::new();
+        for (i, b) in raw.board.iter().enumerate() {
+            let name = b.name.get_ref().clone();
+            if name.is_empty() || name.contains(':') || name.contains(char::is_whitespace) {
+                return Err(err(
+                    Some(b.name.span().start),
+                    format!("board[{i}].name: {name:?} must be non-empty, without ':' or spaces"),
+                ));
+            }
+            if boards.iter().any(|x: &BoardConfig| x.name == name) {
+                return Err(err(
+                    Some(b.name.span().start),
+                    format!("board[{i}].name: {name:?} is used twice"),
+                ));
+            }
+            let device = parse_device(b.device.get_ref())
+                .map_err(|m| err(Some(b.device.span().start), format!("board[{i}].device: {m}")))?;
+            if matches!(device, Device::Sim(_)) && raw.simulator.is_none() {
+                return Err(err(
+                    Some(b.device.span().start),
+                    format!("board[{i}].device: a sim: board needs a [simulator] section"),
+                ));
+            }
+            if b.span.is_empty() {
+                return Err(err(
+                    Some(b.name.span().start),
+                    format!("board[{i}]: no [[board.span]] configured"),
+                ));
+            }
+            let mut spans = Vec::new();
+            for (k, s) in b.span.iter().enumerate() {
+                let debounce = match &s.cas_debounce_ms {
+                    None => 4,
+                    Some(ms) => {
+                        let v = *ms.get_ref();
+                        if !(2..=100).contains(&v) || v % 2 != 0 {
+                            return Err(err(
+                                Some(ms.span().start),
+                                format!(
+                                    "board[{i}].span[{k}].cas_debounce_ms: {v} is not an even number of ms \
+                                     from 2 to 100 (a CAS multiframe is 2 ms)"
+                                ),
+                            ));
+                        }
+                        v
+                    }
+                };
+                spans.push(SpanConfig {
+                    framer: FramerConfig {
+                        crc4: match s.crc4 {
+                            Crc4::Auto => Crc4Mode::Auto,
+                            Crc4::On => Crc4Mode::On,
+                            Crc4::Off => Crc4Mode::Off,
+                        },
+                        ..FramerConfig::default()
+                    },
+                    signaling: match s.signaling {
+                        Sig::Ccs => Signaling::Ccs,
+                        Sig::Cas => Signaling::Cas,
+                    },
+                    clock: match s.clock {
+                        Clock::Internal => ClockSource::Internal,
+                        Clock::Line => ClockSource::Line,
+                    },
+                    cas_debounce_multiframes: (debounce / 2) as u8,
+                });
+            }
+            boards.push(BoardConfig { name, device, spans });
+        }
+        if boards.is_empty() {
+            return Err(err(None, "no [[board]] configured".into()));
+        }
+        let simulator = raw.simulator.map(|s| SimulatorConfig {
+            bench: base.join(s.bench.get_ref()),
+            pacing: s.pacing,
+            dir: s.dir,
+        });
+        Ok(SystemConfig { socket: raw.control.socket.unwrap_or_else(default_socket), simulator, boards })
+    }
+}
+
+fn parse_device(text: &str) -> Result<Device, String> {
+    if let Some(name) = text.strip_prefix("sim:") {
+        if name.is_empty() {
+            return Err("\"sim:\" needs the bench board's name, e.g. \"sim:a\"".into());
+        }
+        return Ok(Device::Sim(name.to_string()));
+    }
+    if let Some(rest) = text.strip_prefix("abi:") {
+        let (memory, interrupt) = match rest.split_once(',') {
+            Some((m, i)) => (m, i),
+            None => (rest, rest),
+        };
+        if memory.is_empty() || interrupt.is_empty() {
+            return Err("\"abi:\" needs a path: \"abi:/dev/uio0\" or \"abi:<memory>,<interrupt>\"".into());
+        }
+        return Ok(Device::Abi(BoardPaths { memory: memory.into(), interrupt: interrupt.into() }));
+    }
+    Err(format!("{text:?} is not a device: use \"sim:<board>\" or \"abi:<path>\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SystemConfig, String> {
+        SystemConfig::parse(text, Path::new("sys.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_full_file_parses() {
+        let c = parse(
+            r#"
+[control]
+socket = "/tmp/x.sock"
+[simulator]
+bench = "bench.toml"
+pacing = "lockstep"
+[[board]]
+name = "a"
+device = "sim:a"
+[[board.span]]
+crc4 = "on"
+signaling = "cas"
+cas_debounce_ms = 10
+[[board]]
+name = "card"
+device = "abi:/dev/uio0"
+[[board.span]]
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.socket, PathBuf::from("/tmp/x.sock"));
+        assert_eq!(c.simulator.as_ref().unwrap().pacing, Pacing::Lockstep);
+        assert_eq!(c.boards[0].spans[0].framer.crc4, Crc4Mode::On);
+        assert_eq!(c.boards[0].spans[0].signaling, Signaling::Cas);
+        assert_eq!(c.boards[0].spans[0].cas_debounce_multiframes, 5);
+        assert_eq!(
+            c.boards[1].device,
+            Device::Abi(BoardPaths { memory: "/dev/uio0".into(), interrupt: "/dev/uio0".into() })
+        );
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let bad_enum = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\ncrc4 = \"maybe\"\n";
+        let e = parse(bad_enum).unwrap_err();
+        assert!(e.starts_with("sys.toml:5: "), "{e}");
+        assert!(e.contains("maybe"), "{e}");
+
+        let bad_device = "[[board]]\nname = \"a\"\ndevice = \"pci:3\"\n[[board.span]]\n";
+        assert_eq!(
+            parse(bad_device).unwrap_err(),
+            "sys.toml:3: board[0].device: \"pci:3\" is not a device: use \"sim:<board>\" or \"abi:<path>\""
+        );
+
+        let unknown = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\nspeed = 3\n";
+        let e = parse(unknown).unwrap_err();
+        assert!(e.starts_with("sys.toml:4: ") && e.contains("speed"), "{e}");
+
+        let odd = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\ncas_debounce_ms = 3\n";
+        assert!(parse(odd).unwrap_err().starts_with("sys.toml:5: board[0].span[0].cas_debounce_ms: 3"));
+
+        let sim_without_simulator = "[[board]]\nname = \"a\"\ndevice = \"sim:a\"\n[[board.span]]\n";
+        assert!(parse(sim_without_simulator).unwrap_err().contains("needs a [simulator] section"));
+        assert_eq!(parse("").unwrap_err(), "sys.toml: no [[board]] configured");
+    }
+}

@@ -1,0 +1,193 @@
+//! The running system: the simulator (if the system file has one), a driver thread per board,
+//! an event logger per board, all stopped together.
+//!
+//! This is the line layer's part of the engine; call control joins it when the first
+//! signaling stack needs calls on a running system.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use tdm_driver::{BoardPaths, Driver, DriverHandle, Event};
+use tdm_hw_sim::{Bench, Pacing as SimPacing, SimControl, Simulator};
+
+use crate::config::{Device, Pacing, SystemConfig};
+
+/// Most recent events kept for `tdm monitor`.
+const RECENT_EVENTS: usize = 256;
+
+pub struct Board {
+    pub name: String,
+    pub handle: DriverHandle,
+}
+
+/// An event as kept for observers: the board it came from and a one-line description.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    pub seq: u64,
+    pub board: String,
+    pub at_ms: u64,
+    pub text: String,
+}
+
+#[derive(Default)]
+pub struct EventLog {
+    events: Mutex<(u64, VecDeque<LoggedEvent>)>,
+}
+
+impl EventLog {
+    fn push(&self, board: &str, event: &Event) {
+        let (at_ms, text) = describe(event);
+        let mut guard = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        let (seq, log) = &mut *guard;
+        *seq += 1;
+        if log.len() == RECENT_EVENTS {
+            log.pop_front();
+        }
+        log.push_back(LoggedEvent { seq: *seq, board: board.to_string(), at_ms, text });
+    }
+
+    /// Events numbered after `seq`.
+    pub fn since(&self, seq: u64) -> Vec<LoggedEvent> {
+        let guard = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.1.iter().filter(|e| e.seq > seq).cloned().collect()
+    }
+}
+
+pub fn describe(event: &Event) -> (u64, String) {
+    match event {
+        Event::Line { span, alarms, sync, at_ms } => {
+            let sync = crate::report::sync_name(*sync);
+            let alarms = crate::report::alarm_names(*alarms).join(" ");
+            (*at_ms, format!("span {span}: {sync}, alarms {alarms}"))
+        }
+        Event::Abcd { span, timeslot, abcd, at_ms } => {
+            (*at_ms, format!("span {span} ts {timeslot}: ABCD {abcd:04b}"))
+        }
+        Event::Hdlc { span, timeslot, frame, at_ms } => {
+            (*at_ms, format!("span {span} ts {timeslot}: HDLC frame {:02x?}", frame.bytes()))
+        }
+        Event::HdlcError { span, timeslot, error, at_ms } => {
+            (*at_ms, format!("span {span} ts {timeslot}: HDLC error {error:?}"))
+        }
+    }
+}
+
+pub struct System {
+    pub boards: Vec<Board>,
+    pub sim: Option<SimControl>,
+    pub events: Arc<EventLog>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<Result<(), String>>>,
+    _sim_dir: Option<tempfile::TempDir>,
+}
+
+impl System {
+    pub fn start(config: &SystemConfig) -> Result<System, Box<dyn std::error::Error>> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::new();
+        let mut sim_devices = Vec::new();
+        let mut sim_control = None;
+        let mut sim_dir = None;
+        let mut sim = None;
+        if let Some(s) = &config.simulator {
+            let bench = Bench::from_file(&s.bench)?;
+            let dir: PathBuf = match &s.dir {
+                Some(d) => {
+                    std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+                    d.clone()
+                }
+                None => {
+                    let t = tempfile::Builder::new().prefix("tdm-sim-").tempdir()?;
+                    let p = t.path().to_path_buf();
+                    sim_dir = Some(t);
+                    p
+                }
+            };
+            let simulator = Simulator::new(&bench, &dir)?;
+            sim_devices = simulator.devices().to_vec();
+            sim_control = Some(simulator.control());
+            sim = Some((simulator, s.pacing));
+        }
+        let events = Arc::new(EventLog::default());
+        let mut boards = Vec::new();
+        let mut drivers = Vec::new();
+        for b in &config.boards {
+            let paths = match &b.device {
+                Device::Abi(p) => p.clone(),
+                Device::Sim(name) => {
+                    let d = sim_devices
+                        .iter()
+                        .find(|d| &d.name == name)
+                        .ok_or_else(|| format!("board {}: the bench has no board {name:?}", b.name))?;
+                    BoardPaths { memory: d.memory.clone(), interrupt: d.interrupt.clone() }
+                }
+            };
+            let (driver, handle) = Driver::open(&paths, &b.spans)?;
+            boards.push(Board { name: b.name.clone(), handle: handle.clone() });
+            drivers.push((b.name.clone(), driver, handle));
+        }
+        // Drivers first, so that a lockstep simulator finds them attached from its first block.
+        for (name, driver, handle) in drivers {
+            let thread = driver.spawn(stop.clone())?;
+            threads.push(std::thread::spawn(move || {
+                thread.join().map_err(|_| "driver panicked".to_string())?.map_err(|e| e.to_string())
+            }));
+            let log = events.clone();
+            let stop = stop.clone();
+            threads.push(std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if let Ok(event) = handle.events().recv_timeout(std::time::Duration::from_millis(200)) {
+                        let (at, text) = describe(&event);
+                        log::info!("{name} @{at} ms: {text}");
+                        log.push(&name, &event);
+                    }
+                }
+                Ok(())
+            }));
+        }
+        if let Some((simulator, pacing)) = sim {
+            let pacing = match pacing {
+                Pacing::Realtime => SimPacing::RealTime,
+                Pacing::Lockstep => SimPacing::Lockstep,
+            };
+            let thread = simulator.spawn(pacing, stop.clone());
+            threads.push(std::thread::spawn(move || match thread.join() {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("simulator panicked".into()),
+            }));
+        }
+        Ok(System { boards, sim: sim_control, events, stop, threads, _sim_dir: sim_dir })
+    }
+
+    /// Finds a span named `board:index`.
+    pub fn span(&self, name: &str) -> Result<(&Board, u32), String> {
+        let (board, index) = name
+            .split_once(':')
+            .ok_or_else(|| format!("span {name:?}: expected <board>:<span>, e.g. a:0"))?;
+        let index: u32 =
+            index.parse().map_err(|_| format!("span {name:?}: {index:?} is not a span number"))?;
+        let b = self
+            .boards
+            .iter()
+            .find(|b| b.name == board)
+            .ok_or_else(|| format!("span {name:?}: no board {board:?}"))?;
+        if index >= b.handle.span_count() {
+            return Err(format!("span {name:?}: board {board} has {} span(s)", b.handle.span_count()));
+        }
+        Ok((b, index))
+    }
+
+    /// True once any thread has ended (a board failed, the simulator stopped).
+    pub fn failed(&self) -> bool {
+        self.threads.iter().any(|t| t.is_finished())
+    }
+
+    pub fn stop(self) -> Vec<String> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.threads.into_iter().filter_map(|t| t.join().ok().and_then(|r| r.err())).collect()
+    }
+}

@@ -1,0 +1,156 @@
+//! The `tdm` command as a line engineer uses it: the demo, a running system on the
+//! simulator driven through the control socket, and bad system files.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn tdm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tdm")).args(args).output().expect("run tdm")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_demo_finishes_by_itself_with_a_passing_bert() {
+    let out = tdm(&["demo"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("pbx       span 0: searching, alarms LOS"), "{stdout}");
+    assert!(stdout.contains("pbx       span 0: searching, alarms AIS"), "{stdout}");
+    assert!(stdout.contains("exchange  span 0: crc4-multiframe, alarms RAI"), "{stdout}");
+    assert!(stdout.contains("BERT verdict: PASS (25 errors counted, 25 injected)"), "{stdout}");
+}
+
+/// A system on a lockstep bench in a temporary directory, stopped on drop.
+struct RunningSystem {
+    child: Child,
+    socket: String,
+    _dir: tempfile::TempDir,
+}
+
+impl RunningSystem {
+    fn start() -> RunningSystem {
+        let dir = tempfile::tempdir().unwrap();
+        let bench = dir.path().join("bench.toml");
+        std::fs::write(
+            &bench,
+            "[[board]]\nname = \"a\"\nspans = 1\n[[board]]\nname = \"b\"\nspans = 1\n\
+             [[cable]]\nname = \"trunk\"\na = \"a:0\"\nb = \"b:0\"\n",
+        )
+        .unwrap();
+        let socket = dir.path().join("tdm.sock");
+        let system = dir.path().join("system.toml");
+        std::fs::write(
+            &system,
+            format!(
+                "[control]\nsocket = \"{}\"\n[simulator]\nbench = \"bench.toml\"\npacing = \"lockstep\"\n\
+                 [[board]]\nname = \"a\"\ndevice = \"sim:a\"\n[[board.span]]\ncrc4 = \"on\"\n\
+                 [[board]]\nname = \"b\"\ndevice = \"sim:b\"\n[[board.span]]\ncrc4 = \"on\"\n",
+                socket.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_tdm"))
+            .args(["run", system.to_str().unwrap()])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tdm run");
+        let started = Instant::now();
+        while !Path::new(&socket).exists() {
+            assert!(started.elapsed() < Duration::from_secs(20), "control socket never appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        RunningSystem { child, socket: socket.to_str().unwrap().to_string(), _dir: dir }
+    }
+
+    fn tdm(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--socket", self.socket.as_str()];
+        all.extend_from_slice(args);
+        tdm(&all)
+    }
+
+    fn status(&self) -> serde_json::Value {
+        let out = self.tdm(&["status", "--json"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("status --json is JSON")
+    }
+}
+
+impl Drop for RunningSystem {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_running_system_answers_status_loopback_and_bert() {
+    let system = RunningSystem::start();
+    let started = Instant::now();
+    loop {
+        let spans = system.status();
+        let up = spans
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["sync"] == "crc4-multiframe" && s["alarms"] == serde_json::json!([]));
+        if up {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "spans never came up: {spans}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let table = text(&system.tdm(&["status"]).stdout);
+    assert!(table.starts_with("SPAN"), "{table}");
+    assert!(table.contains("a:0") && table.contains("b:0"), "{table}");
+
+    let out = system.tdm(&["loopback", "b:0", "remote"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let spans = system.status();
+    assert_eq!(spans[1]["loopback"], "remote");
+
+    let out = system.tdm(&["bert", "a:0", "--pattern", "2^20-1", "--seconds", "2", "--inject", "9"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("BERT report for a:0: BERT 2^20-1 on ts 1-31: in sync"), "{stdout}");
+    assert!(stdout.contains(" 9 errors,"), "{stdout}");
+    assert!(stdout.contains("injected 9, counted 9"), "{stdout}");
+
+    let bad = system.tdm(&["loopback", "z:0", "remote"]);
+    assert!(!bad.status.success());
+    assert_eq!(text(&bad.stderr).trim(), "tdm: span \"z:0\": no board \"z\"");
+    let bad = system.tdm(&["bert", "a:0", "--pattern", "2^7-1"]);
+    assert!(text(&bad.stderr).starts_with("tdm: pattern \"2^7-1\": "), "{}", text(&bad.stderr));
+}
+
+#[test]
+fn a_bad_system_file_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sys.toml");
+    std::fs::write(
+        &path,
+        "[[board]]\nname = \"a\"\ndevice = \"abi:/nonexistent/mem\"\n[[board.span]]\nclock = \"gps\"\n",
+    )
+    .unwrap();
+    let out = tdm(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with(&format!("tdm: {}:5: ", path.display())), "{stderr}");
+    assert!(stderr.contains("gps"), "{stderr}");
+
+    std::fs::write(&path, "[[board]]\nname = \"a\"\ndevice = \"abi:/nonexistent/mem\"\n[[board.span]]\n")
+        .unwrap();
+    let out = tdm(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "tdm: /nonexistent/mem: cannot open board: No such file or directory (os error 2)"
+    );
+
+    let out = tdm(&["--socket", dir.path().join("none.sock").to_str().unwrap(), "status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot reach a running system"), "{}", text(&out.stderr));
+}
