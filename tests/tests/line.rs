@@ -234,3 +234,16 @@ fn abcd_changes_arrive_debounced_on_the_far_side() {
         .collect();
     assert_eq!(changes, vec![(1, 0b0011), (17, 0b0111)]);
 }
+
+#[test]
+fn the_same_bench_and_seed_give_the_same_run() {
+    let run = || {
+        let on = span(Crc4Mode::On, Signaling::Ccs);
+        let mut rig = pair("ber = 3e-4\nclock_ppm = -20.0", on, on);
+        rig.run_ms(4000);
+        (rig.report("a", 0), rig.report("b", 0))
+    };
+    let (first, second) = (run(), run());
+    assert_eq!(first, second);
+    assert!(first.1.counters.crc4_errors > 0, "the run had errors to compare: {:?}", first.1.counters);
+}
