@@ -5,8 +5,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use tdm_base::{Cause, Duration};
+use tdm_callctl::{IncomingPolicy, IsdnSpanConfig};
 use tdm_driver::framer::{Crc4Mode, FramerConfig};
 use tdm_driver::{BoardPaths, ClockSource, Signaling, SpanConfig};
+use tdm_isdn::Side;
 use toml::Spanned;
 
 #[derive(Debug)]
@@ -79,6 +82,19 @@ struct RawSpan {
     #[serde(default)]
     clock: Clock,
     cas_debounce_ms: Option<Spanned<u32>>,
+    isdn: Option<Spanned<RawIsdn>>,
+}
+
+/// `[board.span.isdn]`: the span runs ISDN PRI.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIsdn {
+    side: Spanned<String>,
+    incoming: Option<Spanned<String>>,
+    ring_ms: Option<Spanned<u64>>,
+    tone_dbm0: Option<Spanned<f64>>,
+    #[serde(default)]
+    timers: std::collections::BTreeMap<String, Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
@@ -115,11 +131,28 @@ pub enum Device {
     Abi(BoardPaths),
 }
 
+/// A span that runs ISDN PRI, and what it does with calls nobody takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IsdnSpan {
+    /// Span number on its board.
+    pub span: u32,
+    pub config: IsdnSpanConfig,
+    pub incoming: IncomingPolicy,
+    pub tone_dbm0: f32,
+}
+
+/// Ringing time before an `answer` span answers, unless configured.
+pub const DEFAULT_RING_MS: u64 = 0;
+/// What an ISDN span does with incoming calls unless configured: refuse them (cause 21).
+pub const DEFAULT_INCOMING: IncomingPolicy = IncomingPolicy::Reject(Cause::CallRejected);
+
 #[derive(Debug, Clone)]
 pub struct BoardConfig {
     pub name: String,
     pub device: Device,
     pub spans: Vec<SpanConfig>,
+    /// The spans of `spans` that run ISDN.
+    pub isdn: Vec<IsdnSpan>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +227,7 @@ impl SystemConfig {
                 ));
             }
             let mut spans = Vec::new();
+            let mut isdn = Vec::new();
             for (k, s) in b.span.iter().enumerate() {
                 let debounce = match &s.cas_debounce_ms {
                     None => 4,
@@ -230,8 +264,20 @@ impl SystemConfig {
                     },
                     cas_debounce_multiframes: (debounce / 2) as u8,
                 });
+                if let Some(raw) = &s.isdn {
+                    let field = format!("board[{i}].span[{k}].isdn");
+                    if matches!(s.signaling, Sig::Cas) {
+                        return Err(err(
+                            Some(raw.span().start),
+                            format!("{field}: ISDN needs signaling = \"ccs\" (TS16 is its D-channel)"),
+                        ));
+                    }
+                    let span =
+                        parse_isdn(raw.get_ref(), k as u32, &field).map_err(|(at, m)| err(Some(at), m))?;
+                    isdn.push(span);
+                }
             }
-            boards.push(BoardConfig { name, device, spans });
+            boards.push(BoardConfig { name, device, spans, isdn });
         }
         if boards.is_empty() {
             return Err(err(None, "no [[board]] configured".into()));
@@ -242,6 +288,70 @@ impl SystemConfig {
             dir: s.dir,
         });
         Ok(SystemConfig { socket: raw.control.socket.unwrap_or_else(default_socket), simulator, boards })
+    }
+}
+
+/// `[board.span.isdn]` checked; errors carry the offset of the field at fault.
+fn parse_isdn(raw: &RawIsdn, span: u32, field: &str) -> Result<IsdnSpan, (usize, String)> {
+    let side = match raw.side.get_ref().as_str() {
+        "network" => Side::Network,
+        "user" => Side::User,
+        other => {
+            return Err((
+                raw.side.span().start,
+                format!("{field}.side: {other:?} is not a side: use \"network\" or \"user\""),
+            ));
+        }
+    };
+    let incoming = match &raw.incoming {
+        None => DEFAULT_INCOMING,
+        Some(text) => {
+            let ring_ms = raw.ring_ms.as_ref().map_or(DEFAULT_RING_MS, |r| *r.get_ref());
+            parse_incoming(text.get_ref(), ring_ms)
+                .map_err(|m| (text.span().start, format!("{field}.incoming: {m}")))?
+        }
+    };
+    if let Some(ring) = &raw.ring_ms {
+        if *ring.get_ref() > 600_000 {
+            return Err((
+                ring.span().start,
+                format!("{field}.ring_ms: {} is more than 600000 (10 minutes)", ring.get_ref()),
+            ));
+        }
+        if !matches!(incoming, IncomingPolicy::Answer { .. }) {
+            return Err((ring.span().start, format!("{field}.ring_ms: only an \"answer\" span rings")));
+        }
+    }
+    let tone_dbm0 = match &raw.tone_dbm0 {
+        None => tdm_callctl::audio::DEFAULT_TONE_DBM0,
+        Some(level) => {
+            let v = *level.get_ref();
+            if !(-60.0..=0.0).contains(&v) {
+                return Err((level.span().start, format!("{field}.tone_dbm0: {v} is outside -60 to 0 dBm0")));
+            }
+            v as f32
+        }
+    };
+    let mut config = IsdnSpanConfig::new(side);
+    for (name, value) in &raw.timers {
+        config.timers.push((name.clone(), Duration::from_millis(*value.get_ref())));
+        if let Err(m) = config.interface_config() {
+            return Err((value.span().start, format!("{field}.timers.{name}: {m} (values in ms)")));
+        }
+    }
+    Ok(IsdnSpan { span, config, incoming, tone_dbm0 })
+}
+
+/// `answer`, `reject` (cause 21) or `reject:<cause>`.
+fn parse_incoming(text: &str, ring_ms: u64) -> Result<IncomingPolicy, String> {
+    match text.split_once(':') {
+        None if text == "answer" => Ok(IncomingPolicy::Answer { ring_ms }),
+        None if text == "reject" => Ok(IncomingPolicy::Reject(Cause::CallRejected)),
+        Some(("reject", cause)) => match cause.parse::<u8>() {
+            Ok(value @ 1..=127) => Ok(IncomingPolicy::Reject(Cause::from_u8(value))),
+            _ => Err(format!("{cause:?} is not a Q.850 cause (1 to 127)")),
+        },
+        _ => Err(format!("{text:?}: use \"answer\", \"reject\" or \"reject:<cause>\"")),
     }
 }
 
@@ -305,6 +415,100 @@ device = "abi:/dev/uio0"
             c.boards[1].device,
             Device::Abi(BoardPaths { memory: "/dev/uio0".into(), interrupt: "/dev/uio0".into() })
         );
+    }
+
+    #[test]
+    fn isdn_spans_parse_with_their_policy_tone_and_timers() {
+        let c = parse(
+            r#"
+[[board]]
+name = "a"
+device = "abi:/x"
+[[board.span]]
+[board.span.isdn]
+side = "network"
+incoming = "answer"
+ring_ms = 2000
+tone_dbm0 = -13.0
+[board.span.isdn.timers]
+T309 = 6000
+t200 = 500
+[[board.span]]
+crc4 = "off"
+[[board.span]]
+[board.span.isdn]
+side = "user"
+incoming = "reject:17"
+"#,
+        )
+        .unwrap();
+        let isdn = &c.boards[0].isdn;
+        assert_eq!(isdn.len(), 2);
+        assert_eq!((isdn[0].span, isdn[0].config.side), (0, Side::Network));
+        assert_eq!(isdn[0].incoming, IncomingPolicy::Answer { ring_ms: 2000 });
+        assert_eq!(isdn[0].tone_dbm0, -13.0);
+        assert_eq!(
+            isdn[0].config.timers,
+            vec![
+                ("T309".to_string(), Duration::from_secs(6)),
+                ("t200".to_string(), Duration::from_millis(500))
+            ]
+        );
+        assert_eq!((isdn[1].span, isdn[1].config.side), (2, Side::User));
+        assert_eq!(isdn[1].incoming, IncomingPolicy::Reject(Cause::UserBusy));
+        assert_eq!(isdn[1].tone_dbm0, -10.0);
+        let plain = parse("[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\n[board.span.isdn]\nside = \"user\"\n")
+            .unwrap();
+        assert_eq!(plain.boards[0].isdn[0].incoming, IncomingPolicy::Reject(Cause::CallRejected));
+    }
+
+    #[test]
+    fn bad_isdn_settings_name_file_line_and_field() {
+        let head = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\n";
+        let cases = [
+            (
+                "[board.span.isdn]\nside = \"exchange\"\n",
+                "sys.toml:6: board[0].span[0].isdn.side: \"exchange\" is not a side: use \"network\" or \"user\"",
+            ),
+            (
+                "[board.span.isdn]\nside = \"user\"\nincoming = \"reject:300\"\n",
+                "sys.toml:7: board[0].span[0].isdn.incoming: \"300\" is not a Q.850 cause (1 to 127)",
+            ),
+            (
+                "[board.span.isdn]\nside = \"user\"\nincoming = \"ring\"\n",
+                "sys.toml:7: board[0].span[0].isdn.incoming: \"ring\": use \"answer\", \"reject\" or \"reject:<cause>\"",
+            ),
+            (
+                "[board.span.isdn]\nside = \"user\"\nring_ms = 10\n",
+                "sys.toml:7: board[0].span[0].isdn.ring_ms: only an \"answer\" span rings",
+            ),
+            (
+                "[board.span.isdn]\nside = \"user\"\ntone_dbm0 = 3.0\n",
+                "sys.toml:7: board[0].span[0].isdn.tone_dbm0: 3 is outside -60 to 0 dBm0",
+            ),
+            (
+                "[board.span.isdn]\nside = \"user\"\n[board.span.isdn.timers]\nT309 = 1000\n",
+                "sys.toml:8: board[0].span[0].isdn.timers.T309: T309 = 1s is outside 6s ..= 300s (values in ms)",
+            ),
+            (
+                "[board.span.isdn]\nside = \"user\"\n[board.span.isdn.timers]\nT999 = 1000\n",
+                "sys.toml:8: board[0].span[0].isdn.timers.T999: no timer is named \"T999\" (values in ms)",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(&format!("{head}{text}")).unwrap_err(), expected);
+        }
+        let cas = format!("{head}signaling = \"cas\"\n[board.span.isdn]\nside = \"user\"\n");
+        assert_eq!(
+            parse(&cas).unwrap_err(),
+            "sys.toml:6: board[0].span[0].isdn: ISDN needs signaling = \"ccs\" (TS16 is its D-channel)"
+        );
+        let unknown = format!("{head}[board.span.isdn]\nside = \"user\"\nspeed = 1\n");
+        let e = parse(&unknown).unwrap_err();
+        assert!(e.starts_with("sys.toml:7: ") && e.contains("speed"), "{e}");
+        let missing = format!("{head}[board.span.isdn]\nincoming = \"answer\"\n");
+        let e = parse(&missing).unwrap_err();
+        assert_eq!(e, "sys.toml:5: missing field `side`");
     }
 
     #[test]

@@ -9,23 +9,71 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tdm_base::Cause;
+use tdm_callctl::{CallId, CallRequest, TraceRecord};
 use tdm_driver::bert::Pattern;
 use tdm_driver::{Loopback, Timeslots};
 
-use crate::report::{parse_timeslots, span_json};
+use crate::report::{call_event_json, call_json, parse_timeslots, span_json, trace_json};
 use crate::system::System;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
     Status,
-    Loopback { span: String, mode: String },
-    TimeslotLoopback { span: String, timeslot: u8, on: bool },
-    BertStart { span: String, pattern: String, timeslots: String },
-    BertStop { span: String },
-    BertInject { span: String, count: u32 },
-    Events { since: u64 },
-    Fault { cable: String, kind: String, duration_ms: Option<u64>, on: Option<bool>, ber: Option<f64> },
+    Loopback {
+        span: String,
+        mode: String,
+    },
+    TimeslotLoopback {
+        span: String,
+        timeslot: u8,
+        on: bool,
+    },
+    BertStart {
+        span: String,
+        pattern: String,
+        timeslots: String,
+    },
+    BertStop {
+        span: String,
+    },
+    BertInject {
+        span: String,
+        count: u32,
+    },
+    Events {
+        since: u64,
+    },
+    Fault {
+        cable: String,
+        kind: String,
+        duration_ms: Option<u64>,
+        on: Option<bool>,
+        ber: Option<f64>,
+    },
+    Call {
+        span: String,
+        called: String,
+        calling: Option<String>,
+        hangup_after_ms: Option<u64>,
+    },
+    Calls,
+    Hangup {
+        call: u32,
+        cause: Option<u8>,
+    },
+    CallEvents {
+        since: u64,
+        call: Option<u32>,
+    },
+    Restart {
+        span: String,
+    },
+    /// Turns the connection into a stream of the span's signaling frames (see `stream_trace`).
+    Trace {
+        span: String,
+    },
 }
 
 /// Serves the socket until the process ends. A stale socket file from a dead system is
@@ -53,6 +101,10 @@ fn serve_client(system: &System, stream: UnixStream) {
             continue;
         }
         let response = match serde_json::from_str::<Request>(&line) {
+            Ok(Request::Trace { span }) => {
+                stream_trace(system, &span, &mut out);
+                return;
+            }
             Ok(request) => handle(system, request).unwrap_or_else(|e| json!({"ok": false, "error": e})),
             Err(e) => json!({"ok": false, "error": format!("bad request: {e}")}),
         };
@@ -62,18 +114,126 @@ fn serve_client(system: &System, stream: UnixStream) {
     }
 }
 
+/// How long a trace stream waits for a frame before checking that its client is still there.
+const TRACE_IDLE: Duration = Duration::from_millis(500);
+
+/// Answers a trace request, then writes one line per frame until the client goes away:
+/// `{"ok":true,"span":"a:0","network":true}`, then `{"at_us":..,"dir":"tx","frame":"0201.."}`.
+fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixStream>) {
+    let (network, records) = match system.calls.subscribe_trace(span) {
+        Ok(subscription) => subscription,
+        Err(e) => {
+            let _ =
+                writeln!(out, "{}", json!({"ok": false, "error": e.to_string()})).and_then(|_| out.flush());
+            return;
+        }
+    };
+    if writeln!(out, "{}", json!({"ok": true, "span": span, "network": network}))
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        match records.recv_timeout(TRACE_IDLE) {
+            Ok(record) => {
+                let mut batch: Vec<TraceRecord> = vec![record];
+                batch.extend(records.try_iter());
+                for record in &batch {
+                    if writeln!(out, "{}", trace_json(record)).is_err() {
+                        return;
+                    }
+                }
+                if out.flush().is_err() {
+                    return;
+                }
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                // An idle D-channel writes nothing for a while: look for a client that left.
+                if !peer_connected(out.get_ref()) {
+                    return;
+                }
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// Whether the other end of a stream socket is still open (a non-blocking peek reads 0 once
+/// it closed).
+fn peer_connected(stream: &UnixStream) -> bool {
+    use nix::sys::socket::{MsgFlags, recv};
+    use std::os::fd::AsRawFd;
+    let mut byte = [0u8; 1];
+    match recv(stream.as_raw_fd(), &mut byte, MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT) {
+        Ok(0) => false,
+        Ok(_) => true,
+        Err(nix::errno::Errno::EAGAIN) => true,
+        Err(_) => false,
+    }
+}
+
 pub fn handle(system: &System, request: Request) -> Result<Value, String> {
     match request {
         Request::Status => {
+            let signaling = system.calls.spans().map_err(|e| e.to_string())?;
             let mut spans = Vec::new();
             for b in &system.boards {
                 for i in 0..b.handle.span_count() {
                     if let Some(r) = b.handle.report(i) {
-                        spans.push(span_json(&format!("{}:{i}", b.name), &r));
+                        let name = format!("{}:{i}", b.name);
+                        let mut span = span_json(&name, &r);
+                        span["signaling"] =
+                            signaling.iter().find(|s| s.name == name).map_or(Value::Null, |s| {
+                                json!({
+                                    "stack": s.description,
+                                    "side": if s.network { "network" } else { "user" },
+                                    "link": if s.link_up { "up" } else { "down" },
+                                    "calls": s.calls,
+                                })
+                            });
+                        spans.push(span);
                     }
                 }
             }
             Ok(json!({"ok": true, "spans": spans}))
+        }
+        Request::Call { span, called, calling, hangup_after_ms } => {
+            let request = CallRequest { span, called, calling, hangup_after_ms };
+            let call = system.calls.place_call(request).map_err(|e| e.to_string())?;
+            Ok(json!({"ok": true, "call": call.0}))
+        }
+        Request::Calls => {
+            let calls: Vec<Value> =
+                system.calls.calls().map_err(|e| e.to_string())?.iter().map(call_json).collect();
+            Ok(json!({"ok": true, "calls": calls}))
+        }
+        Request::Hangup { call, cause } => {
+            let cause = match cause {
+                None => Cause::NormalClearing,
+                Some(value @ 1..=127) => Cause::from_u8(value),
+                Some(other) => return Err(format!("cause {other} is not a Q.850 cause (1 to 127)")),
+            };
+            system.calls.hangup(CallId(call), cause).map_err(|e| e.to_string())?;
+            Ok(json!({"ok": true}))
+        }
+        Request::CallEvents { since, call } => {
+            let events: Vec<Value> = system
+                .calls
+                .events_since(since)
+                .map_err(|e| e.to_string())?
+                .iter()
+                .filter(|e| call.is_none_or(|c| e.call == Some(CallId(c))))
+                .map(call_event_json)
+                .collect();
+            Ok(json!({"ok": true, "events": events}))
+        }
+        Request::Restart { span } => {
+            system.calls.restart(&span).map_err(|e| e.to_string())?;
+            Ok(json!({"ok": true}))
+        }
+        Request::Trace { .. } => {
+            Err("a trace is a stream: send it as the first request of a connection".into())
         }
         Request::Loopback { span, mode } => {
             let (b, i) = system.span(&span)?;
@@ -137,6 +297,8 @@ pub fn handle(system: &System, request: Request) -> Result<Value, String> {
 pub struct Client {
     reader: BufReader<UnixStream>,
     writer: UnixStream,
+    /// The start of a streamed line whose end has not arrived yet.
+    partial: Vec<u8>,
 }
 
 impl Client {
@@ -149,7 +311,7 @@ impl Client {
         })?;
         let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
         let writer = stream.try_clone().map_err(|e| e.to_string())?;
-        Ok(Client { reader: BufReader::new(stream), writer })
+        Ok(Client { reader: BufReader::new(stream), writer, partial: Vec::new() })
     }
 
     pub fn call(&mut self, request: Value) -> Result<Value, String> {
@@ -165,6 +327,26 @@ impl Client {
             Ok(value)
         } else {
             Err(value["error"].as_str().unwrap_or("request failed").to_string())
+        }
+    }
+
+    /// The next line of a stream (after a request that turned the connection into one), or
+    /// `None` when none came within `wait`.
+    pub fn next_streamed(&mut self, wait: Duration) -> Result<Option<Value>, String> {
+        self.reader.get_ref().set_read_timeout(Some(wait)).map_err(|e| format!("control socket: {e}"))?;
+        match self.reader.read_until(b'\n', &mut self.partial) {
+            Ok(0) => Err("control socket closed by the system".into()),
+            Ok(_) if self.partial.ends_with(b"\n") => {
+                let line = std::mem::take(&mut self.partial);
+                serde_json::from_slice(&line).map(Some).map_err(|e| format!("control socket: bad line: {e}"))
+            }
+            // The socket closed in the middle of a line.
+            Ok(_) => Err("control socket closed by the system".into()),
+            // What arrived of a line cut by the timeout stays in `partial` for the next call.
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                Ok(None)
+            }
+            Err(e) => Err(format!("control socket: {e}")),
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
+mod calls;
 mod config;
 mod control;
 mod demo;
@@ -79,9 +80,47 @@ enum Command {
     /// Audio diagnostics: detect and generate tones in WAV or raw G.711 files.
     #[command(subcommand)]
     Dsp(dsp::DspCommand),
+    /// Place a test call on an ISDN span and print its progress until it ends.
+    Call {
+        /// The span, as <board>:<span>.
+        span: String,
+        /// The number to call.
+        number: String,
+        /// The calling number to send.
+        #[arg(long)]
+        calling: Option<String>,
+        /// Hang up this many seconds (board time) after the answer.
+        #[arg(long)]
+        hangup_after: Option<f64>,
+    },
+    /// List the calls in progress.
+    Calls {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Clear a call (its number from `tdm calls`).
+    Hangup {
+        call: u32,
+        /// Q.850 cause.
+        #[arg(long, default_value_t = 16)]
+        cause: u8,
+    },
+    /// Trace a span's D-channel: decoded live, or into a pcap file for Wireshark.
+    Trace {
+        span: String,
+        /// Write a pcap file (LINKTYPE_LINUX_LAPD) instead of printing.
+        #[arg(long)]
+        pcap: Option<PathBuf>,
+        /// Stop after this many frames.
+        #[arg(long)]
+        count: Option<u64>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        seconds: Option<f64>,
+    },
 }
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
@@ -98,6 +137,12 @@ fn main() {
         Command::Demo { live: false } => demo::run(),
         Command::Demo { live: true } => demo_live(cli.socket),
         Command::Dsp(cmd) => dsp::run(cmd),
+        Command::Call { span, number, calling, hangup_after } => stop_on_signals()
+            .and_then(|stop| calls::call(&socket, &span, &number, calling.as_deref(), hangup_after, &stop)),
+        Command::Calls { json } => calls::calls(&socket, json),
+        Command::Hangup { call, cause } => calls::hangup(&socket, call, cause),
+        Command::Trace { span, pcap, count, seconds } => stop_on_signals()
+            .and_then(|stop| calls::trace(&socket, &span, pcap.as_deref(), count, seconds, &stop)),
     };
     if let Err(e) = result {
         eprintln!("tdm: {e}");
@@ -287,6 +332,7 @@ fn demo_live(socket: Option<PathBuf>) -> Result<()> {
         name: name.into(),
         device: config::Device::Sim(name.into()),
         spans: vec![demo::span_config()],
+        isdn: Vec::new(),
     };
     let config = SystemConfig {
         socket: socket.unwrap_or_else(config::default_socket),

@@ -1,8 +1,6 @@
 //! The running system: the simulator (if the system file has one), a driver thread per board,
-//! an event logger per board, all stopped together.
-//!
-//! This is the line layer's part of the engine; call control joins it when the first
-//! signaling stack needs calls on a running system.
+//! the call engine (signaling stacks on their spans, which also takes every driver event and
+//! passes on what it does not use), and the event logger; all stopped together.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -10,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
+use tdm_callctl::{BoardSetup, Engine, EngineHandle, SpanSetup, StackSetup};
 use tdm_driver::{BoardPaths, Driver, DriverHandle, Event};
 use tdm_hw_sim::{Bench, Pacing as SimPacing, SimControl, Simulator};
 
@@ -75,10 +74,15 @@ pub fn describe(event: &Event) -> (u64, String) {
     }
 }
 
+/// Driver events the logger may fall behind by before the call engine drops some.
+const FORWARDED_EVENTS: usize = 4096;
+
 pub struct System {
     pub boards: Vec<Board>,
     pub sim: Option<SimControl>,
     pub events: Arc<EventLog>,
+    /// The call engine.
+    pub calls: EngineHandle,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<Result<(), String>>>,
     _sim_dir: Option<tempfile::TempDir>,
@@ -129,25 +133,55 @@ impl System {
             boards.push(Board { name: b.name.clone(), handle: handle.clone() });
             drivers.push((b.name.clone(), driver, handle));
         }
+        // The call engine opens the signaling channels before anything runs, and from then on
+        // it is the one reader of every board's events.
+        let setups: Vec<BoardSetup> = drivers
+            .iter()
+            .map(|(name, _, handle)| BoardSetup { name: name.clone(), handle: handle.clone() })
+            .collect();
+        let receivers: Vec<_> = drivers.iter().map(|(_, _, handle)| handle.events().clone()).collect();
+        let spans: Vec<SpanSetup> = config
+            .boards
+            .iter()
+            .enumerate()
+            .flat_map(|(board, b)| {
+                b.isdn.iter().map(move |isdn| SpanSetup {
+                    board,
+                    span: isdn.span,
+                    stack: StackSetup::Isdn(isdn.config.clone()),
+                    incoming: isdn.incoming,
+                    tone_dbm0: isdn.tone_dbm0,
+                })
+            })
+            .collect();
+        let mut engine = Engine::new(setups, spans)?;
+        let (forward_tx, forward_rx) = crossbeam_channel::bounded(FORWARDED_EVENTS);
+        engine.forward_events(forward_tx);
+        let names: Vec<String> = drivers.iter().map(|(name, _, _)| name.clone()).collect();
         // Drivers first, so that a lockstep simulator finds them attached from its first block.
-        for (name, driver, handle) in drivers {
+        for (_, driver, _) in drivers {
             let thread = driver.spawn(stop.clone())?;
             threads.push(std::thread::spawn(move || {
                 thread.join().map_err(|_| "driver panicked".to_string())?.map_err(|e| e.to_string())
             }));
-            let log = events.clone();
-            let stop = stop.clone();
-            threads.push(std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    if let Ok(event) = handle.events().recv_timeout(std::time::Duration::from_millis(200)) {
-                        let (at, text) = describe(&event);
-                        log::info!("{name} @{at} ms: {text}");
-                        log.push(&name, &event);
-                    }
-                }
-                Ok(())
-            }));
         }
+        let (calls, engine_thread) = engine.spawn(receivers, stop.clone())?;
+        threads.push(std::thread::spawn(move || {
+            engine_thread.join().map_err(|_| "call engine panicked".to_string())
+        }));
+        let log = events.clone();
+        let stop_log = stop.clone();
+        threads.push(std::thread::spawn(move || {
+            while !stop_log.load(Ordering::Relaxed) {
+                if let Ok((board, event)) = forward_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                    let name = names.get(board).map_or("?", String::as_str);
+                    let (at, text) = describe(&event);
+                    log::info!("{name} @{at} ms: {text}");
+                    log.push(name, &event);
+                }
+            }
+            Ok(())
+        }));
         if let Some((simulator, pacing)) = sim {
             let pacing = match pacing {
                 Pacing::Realtime => SimPacing::RealTime,
@@ -160,7 +194,7 @@ impl System {
                 Err(_) => Err("simulator panicked".into()),
             }));
         }
-        Ok(System { boards, sim: sim_control, events, stop, threads, _sim_dir: sim_dir })
+        Ok(System { boards, sim: sim_control, events, calls, stop, threads, _sim_dir: sim_dir })
     }
 
     /// Finds a span named `board:index`.

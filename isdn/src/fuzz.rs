@@ -78,6 +78,88 @@ pub fn interface(data: &[u8]) {
     }
 }
 
+/// The trace text of arbitrary frames (split at 0x7E octets), as either side sent them: every
+/// frame gets a line, whatever it holds.
+pub fn describe(data: &[u8]) {
+    use core::fmt::Write;
+    let mut line = String::new();
+    for frame in data.split(|b| *b == 0x7E) {
+        for side in [Side::User, Side::Network] {
+            line.clear();
+            let _ = write!(line, "{}", crate::wire::describe::describe_frame(frame, side));
+            assert!(!line.is_empty(), "an empty trace line");
+        }
+    }
+}
+
+/// A network side and a user side on one D-channel that `data` scripts: each octet places,
+/// answers or clears calls, restarts, lets time pass, or garbles or drops the frames in
+/// flight. The two must never panic, and their tables must stay consistent.
+pub fn pair(data: &[u8]) {
+    let mut pair = crate::pair::Pair::with_defaults();
+    pair.start();
+    let mut buffer = [0u8; MAX_FRAME_LEN];
+    let mut script = data.iter().copied();
+    while let Some(op) = script.next() {
+        let arg = script.next().unwrap_or(0);
+        let side = if op & 0x80 != 0 { Side::Network } else { Side::User };
+        let now = pair.now;
+        match op & 0x07 {
+            0 => {
+                let _ =
+                    pair.side(side).place_call(now, &OutgoingCall::new("1234").unwrap_or_else(empty_call));
+            }
+            1 | 2 => {
+                let calls: Vec<_> = pair.side(side).calls().map(|c| c.id).collect();
+                if let Some(call) = calls.get(usize::from(arg) % calls.len().max(1)) {
+                    let iface = pair.side(side);
+                    let _ = if op & 0x07 == 1 {
+                        iface.answer(now, *call)
+                    } else {
+                        iface.hangup(now, *call, tdm_base::Cause::from_u8(arg & 0x7F))
+                    };
+                }
+            }
+            3 => {
+                let scope = if arg & 1 == 0 {
+                    crate::q931::RestartScope::Interface
+                } else {
+                    crate::q931::RestartScope::Channel(arg >> 1)
+                };
+                let _ = pair.side(side).restart(now, scope);
+            }
+            4 => pair.run_for(Duration::from_millis(u64::from(arg) * 50)),
+            5 => {
+                // A frame garbled on the way: one octet changed.
+                if let Some(len) = pair.side(side.peer()).poll_transmit(now, &mut buffer) {
+                    let at = usize::from(arg) % len;
+                    buffer[at] ^= arg | 1;
+                    pair.side(side).handle_frame(now, &buffer[..len]);
+                }
+            }
+            6 => {
+                // A frame lost.
+                let _ = pair.side(side.peer()).poll_transmit(now, &mut buffer);
+            }
+            _ => pair.cable_cut = arg & 1 == 1,
+        }
+        pair.drive();
+        for side in [Side::User, Side::Network] {
+            let iface = pair.side(side);
+            assert!(iface.call_count() <= 64);
+            let busy = iface
+                .channels()
+                .iter()
+                .filter(|(_, s)| matches!(s, crate::q931::channels::ChannelState::Busy(_)))
+                .count();
+            assert!(busy <= iface.call_count(), "a busy channel without its call");
+            assert!(iface.calls().all(|c| c.timeslot.is_none_or(crate::q931::channels::is_b_channel)));
+        }
+        pair.take_events(Side::User);
+        pair.take_events(Side::Network);
+    }
+}
+
 /// A call to an empty number, should `OutgoingCall::new` ever refuse "100".
 fn empty_call() -> OutgoingCall {
     OutgoingCall {
@@ -119,6 +201,16 @@ mod tests {
         #[test]
         fn interfaces(data: Vec<u8>) {
             interface(&data);
+        }
+
+        #[test]
+        fn trace_lines(data: Vec<u8>) {
+            describe(&data);
+        }
+
+        #[test]
+        fn scripted_pairs(data: Vec<u8>) {
+            pair(&data);
         }
 
         #[test]

@@ -228,11 +228,18 @@ pub struct Link {
     ack_pending: bool,
     l3_initiated: bool,
     timers: TimerTable<LinkTimer, 2>,
+    /// T200 and T203 in microseconds, converted once: a timer starts for nearly every frame.
+    timer_micros: [u64; 2],
     queue: FrameQueue,
+    /// UI frames waiting (DL-UNIT-DATA).
+    unit_data: FrameQueue,
     control: Ring<PendingFrame, 16>,
     events: Ring<LinkEvent, 16>,
     stats: LinkStats,
 }
+
+/// UI frames that may wait for transmission.
+const UNIT_DATA_QUEUE: usize = 4;
 
 const fn seq_add(a: u8, b: u8) -> u8 {
     (a.wrapping_add(b)) & 0x7F
@@ -246,7 +253,10 @@ impl Link {
     /// A link in state 4, not established.
     pub fn new(config: LinkConfig) -> Self {
         let queue = FrameQueue::new(config.queue_capacity);
+        let micros = |timer| u64::try_from(config.timers.get(timer).as_micros()).unwrap_or(u64::MAX);
+        let timer_micros = [micros(LinkTimer::T200), micros(LinkTimer::T203)];
         Link {
+            timer_micros,
             config,
             state: LinkState::TeiAssigned,
             vs: 0,
@@ -260,6 +270,7 @@ impl Link {
             l3_initiated: false,
             timers: TimerTable::new(),
             queue,
+            unit_data: FrameQueue::new(UNIT_DATA_QUEUE),
             control: Ring::new(),
             events: Ring::new(),
             stats: LinkStats::default(),
@@ -345,16 +356,36 @@ impl Link {
         if info.len() > N201 {
             return Err(SendError::TooLong { len: info.len() });
         }
+        self.check_can_send()?;
+        if self.queue.push(info) { Ok(()) } else { Err(SendError::QueueFull) }
+    }
+
+    /// DL-DATA request whose information field `encode` writes straight into the queue (a
+    /// buffer of N201 octets), returning its length, or `None` when it does not fit (then
+    /// nothing is queued and [`SendError::TooLong`] comes back with the buffer's length).
+    pub fn send_with(&mut self, encode: impl FnOnce(&mut [u8]) -> Option<usize>) -> Result<(), SendError> {
+        self.check_can_send()?;
+        if self.queue.is_full() {
+            return Err(SendError::QueueFull);
+        }
+        if self.queue.push_encoded(encode) { Ok(()) } else { Err(SendError::TooLong { len: N201 }) }
+    }
+
+    fn check_can_send(&self) -> Result<(), SendError> {
         match self.state {
             LinkState::TeiAssigned | LinkState::AwaitingRelease => Err(SendError::NotEstablished),
-            _ => {
-                if self.queue.push(info) {
-                    Ok(())
-                } else {
-                    Err(SendError::QueueFull)
-                }
-            }
+            _ => Ok(()),
         }
+    }
+
+    /// DL-UNIT-DATA request: queues `info` for a UI command frame, sent outside the
+    /// acknowledged procedures (no sequence numbers, no retransmission). Allowed in every state:
+    /// the TEI of a primary rate interface is always assigned.
+    pub fn send_unit_data(&mut self, info: &[u8]) -> Result<(), SendError> {
+        if info.len() > N201 {
+            return Err(SendError::TooLong { len: info.len() });
+        }
+        if self.unit_data.push(info) { Ok(()) } else { Err(SendError::QueueFull) }
     }
 
     /// Enters or leaves the own-receiver-busy condition (§5.6.6): the peer is told with RNR,
@@ -456,6 +487,16 @@ impl Link {
             };
             return repr.emit(buffer).ok();
         }
+        if let Some(info) = self.unit_data.get(0) {
+            let repr = FrameRepr {
+                address: self.address(true),
+                control: Control::U { kind: Unnumbered::Ui, pf: false },
+                info,
+            };
+            let len = repr.emit(buffer).ok();
+            self.unit_data.pop_front(1);
+            return len;
+        }
         if self.state == LinkState::MultipleFrameEstablished
             && !self.peer_busy
             && seq_diff(self.vs, self.va) < self.config.k
@@ -493,6 +534,12 @@ impl Link {
         self.events.pop()
     }
 
+    /// Whether [`Link::poll_event`] has something.
+    #[inline]
+    pub fn has_events(&self) -> bool {
+        self.events.len() > 0
+    }
+
     /// When [`Link::handle_timeout`] must next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.next_deadline()
@@ -501,6 +548,7 @@ impl Link {
     /// Whether a call to `poll_transmit` would produce a frame.
     pub fn has_output(&self) -> bool {
         self.control.len() > 0
+            || self.unit_data.len() > 0
             || (self.ack_pending && self.is_established())
             || (self.state == LinkState::MultipleFrameEstablished
                 && !self.peer_busy
@@ -898,7 +946,8 @@ impl Link {
     }
 
     fn start(&mut self, timer: LinkTimer, now: Instant) {
-        self.timers.start(timer, now, self.config.timers.get(timer));
+        let duration = self.timer_micros[timer.index()];
+        self.timers.set(timer, Instant::from_micros(now.as_micros().saturating_add(duration)));
     }
 
     fn send_unnumbered(&mut self, kind: Unnumbered, pf: bool) {

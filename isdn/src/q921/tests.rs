@@ -382,6 +382,62 @@ fn send_refuses_oversized_data_and_a_full_queue() {
 }
 
 #[test]
+fn unit_data_goes_out_as_ui_commands_in_any_state_without_sequence_numbers() {
+    let mut link = user();
+    // Not established: UI still goes (a primary rate TEI is always assigned).
+    link.send_unit_data(b"\x08\x00\x75").unwrap();
+    assert_eq!(drain(&mut link, at(0)), vec![vec![0x00, 0x01, 0x03, 0x08, 0x00, 0x75]]);
+    assert_eq!(link.sequence_state(), (0, 0, 0));
+    assert_eq!(link.poll_timeout(), None, "nothing waits for an acknowledgement");
+    // The network side sends its UI commands with C/R = 1.
+    let mut network = Link::new(LinkConfig::new(Side::Network));
+    network.send_unit_data(b"a").unwrap();
+    assert_eq!(drain(&mut network, at(0)), vec![vec![0x02, 0x01, 0x03, b'a']]);
+    // Four wait at most; longer than N201 is refused.
+    for _ in 0..4 {
+        link.send_unit_data(b"u").unwrap();
+    }
+    assert_eq!(link.send_unit_data(b"u"), Err(SendError::QueueFull));
+    assert_eq!(link.send_unit_data(&[0; N201 + 1]), Err(SendError::TooLong { len: N201 + 1 }));
+    assert!(link.has_output());
+    assert_eq!(drain(&mut link, at(0)).len(), 4);
+    assert!(!link.has_output());
+}
+
+#[test]
+fn ui_frames_queued_with_i_frames_leave_first_and_i_frames_keep_their_numbers() {
+    let mut link = established_user();
+    link.send(b"i0").unwrap();
+    link.send_unit_data(b"ui").unwrap();
+    assert_eq!(
+        drain(&mut link, at(20)),
+        vec![vec![0x00, 0x01, 0x03, b'u', b'i'], vec![0x00, 0x01, 0x00, 0x00, b'i', b'0']]
+    );
+    assert_eq!(link.sequence_state(), (1, 0, 0));
+}
+
+#[test]
+fn send_with_encodes_in_place_and_refuses_what_does_not_fit() {
+    let mut config = LinkConfig::new(Side::User);
+    config.queue_capacity = 1;
+    let mut link = Link::new(config);
+    assert_eq!(link.send_with(|_| Some(1)), Err(SendError::NotEstablished));
+    link.establish(at(0));
+    assert_eq!(drain(&mut link, at(0)), vec![vec![0x00, 0x01, 0x7F]]);
+    assert_eq!(link.send_with(|_| None), Err(SendError::TooLong { len: N201 }));
+    assert_eq!(link.queued(), 0);
+    let encoded = link.send_with(|buffer| {
+        assert_eq!(buffer.len(), N201);
+        buffer[..2].copy_from_slice(b"ok");
+        Some(2)
+    });
+    assert_eq!(encoded, Ok(()));
+    assert_eq!(link.send_with(|_| Some(1)), Err(SendError::QueueFull));
+    link.handle_frame(at(1), &[NET_RSP, 0x01, 0x73]);
+    assert_eq!(drain(&mut link, at(1)), vec![vec![0x00, 0x01, 0x00, 0x00, b'o', b'k']]);
+}
+
+#[test]
 fn the_user_answers_a_tei_identity_check_for_its_tei() {
     let mut link = user();
     // UI on SAPI 63, group TEI, from the network: identity check request, Ri 0x1234, Ai 0.

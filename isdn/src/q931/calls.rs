@@ -8,7 +8,7 @@ use super::state::{Direction, Stage};
 use super::timers::{CallTimer, diagnostic};
 use crate::Side;
 use crate::wire::ie::{ProgressDescription, TransferMode};
-use crate::wire::q931::{CallRef, IeProblemKind, Message, MessageType};
+use crate::wire::q931::{CallRef, IeProblemKind, Message, MessageType, ShortMessage};
 use tdm_base::{Cause, Instant, TimerTable};
 
 /// What the first answer to an outgoing SETUP says about the channel.
@@ -99,7 +99,7 @@ impl Interface {
                 return;
             }
         };
-        let Some(slot) = self.free_slot() else {
+        let Some(slot) = self.free_slot_for(Self::key(message.call_ref.value, false)) else {
             self.send_clearing(
                 reply,
                 MessageType::ReleaseComplete,
@@ -206,10 +206,12 @@ impl Interface {
     /// §5.8.7: unrecognised (not comprehension required) elements and non-mandatory elements
     /// with bad contents: the message is acted on, and STATUS says what was wrong.
     fn report_non_mandatory_problems(&mut self, message: &Message, reply: CallRef, state: u8) {
-        if matches!(
-            message.message_type,
-            MessageType::Disconnect | MessageType::Release | MessageType::ReleaseComplete
-        ) {
+        if message.problems.is_empty()
+            || matches!(
+                message.message_type,
+                MessageType::Disconnect | MessageType::Release | MessageType::ReleaseComplete
+            )
+        {
             return;
         }
         let mut unrecognised = [0u8; 8];
@@ -237,7 +239,6 @@ impl Interface {
     fn handle_call_message(&mut self, now: Instant, slot: u16, message: &Message) {
         let Some(call) = self.calls[usize::from(slot)].as_ref() else { return };
         let (reply, direction, stage) = (call.wire_ref(), call.direction, call.stage);
-        let state = call.state(self.config.side).number;
         let from_network = self.config.side == Side::User;
         let kind = message.message_type;
         // §5.8.6 and §5.8.7.1: missing or unusable mandatory elements, and unknown elements that
@@ -252,8 +253,12 @@ impl Interface {
         if let Some((cause, ie)) = mandatory {
             match kind {
                 MessageType::Setup => {}
+                // §5.8.6.1 b / §5.8.7.2: handled as a DISCONNECT with cause 31, except that the
+                // RELEASE answering it says what was wrong.
                 MessageType::Disconnect => {
-                    self.note_remote_cause(slot, cause);
+                    let heard =
+                        if ie == crate::wire::ie::id::CAUSE { Cause::NormalUnspecified } else { cause };
+                    self.note_remote_cause(slot, heard);
                     self.release(slot, now, Some(cause));
                 }
                 MessageType::Release => {
@@ -263,7 +268,10 @@ impl Interface {
                 MessageType::ReleaseComplete => {
                     self.free_call(slot, Cause::NormalUnspecified, true);
                 }
-                _ => self.send_status(reply, state, cause, &[ie]),
+                _ => {
+                    let state = self.state_number(slot);
+                    self.send_status(reply, state, cause, &[ie]);
+                }
             }
             return;
         }
@@ -314,7 +322,7 @@ impl Interface {
                         call.timers.stop_all();
                         call.stage = Stage::Active;
                     }
-                    self.send(&Message::new(reply, MessageType::ConnectAcknowledge));
+                    self.send_short(&ShortMessage::new(reply, MessageType::ConnectAcknowledge));
                     let id = self.id_of(slot);
                     let timeslot = self.call_timeslot(id);
                     self.push_event(Event::Connected { call: id, timeslot });
@@ -355,42 +363,89 @@ impl Interface {
             }
             MessageType::Disconnect => {}
             MessageType::Release => {
-                let cause = message.ies.cause.map_or(Cause::NormalClearing, |c| c.cause);
+                // The cause is mandatory only when RELEASE is the first clearing message
+                // (§5.8.6.1 c): then a missing one counts as cause 31 and the RELEASE COMPLETE
+                // says it was missing (or, with bad contents, invalid: §5.8.7.2).
+                let first_clearing = !call_clearing(stage);
+                let (cause, complaint) = match message.ies.cause {
+                    Some(ie) => (ie.cause, None),
+                    None if first_clearing => {
+                        let complaint = if message.problems.content_error(crate::wire::ie::id::CAUSE) {
+                            Cause::InvalidIeContents
+                        } else {
+                            Cause::MandatoryIeMissing
+                        };
+                        (Cause::NormalUnspecified, Some(complaint))
+                    }
+                    None => (Cause::NormalClearing, None),
+                };
                 self.note_remote_cause(slot, cause);
                 // Clear collision (§5.3.5): both sent RELEASE; neither answers.
                 if stage != Stage::ReleaseRequest {
-                    self.send_clearing(reply, MessageType::ReleaseComplete, None, &[]);
+                    let diagnostic: &[u8] =
+                        if complaint.is_some() { &[crate::wire::ie::id::CAUSE] } else { &[] };
+                    self.send_clearing(reply, MessageType::ReleaseComplete, complaint, diagnostic);
                 }
                 self.free_call(slot, cause, true);
             }
             MessageType::ReleaseComplete => {
-                let cause = message.ies.cause.map_or(Cause::NormalClearing, |c| c.cause);
+                // §5.8.6.1 d: a first clearing message without a cause counts as cause 31.
+                let missing =
+                    if call_clearing(stage) { Cause::NormalClearing } else { Cause::NormalUnspecified };
+                let cause = message.ies.cause.map_or(missing, |c| c.cause);
                 self.note_remote_cause(slot, cause);
                 self.free_call(slot, cause, true);
             }
-            MessageType::StatusEnquiry => self.send_status(reply, state, Cause::ResponseToStatusEnquiry, &[]),
-            MessageType::Status => self.handle_status(slot, message),
-            MessageType::Unknown(code) => {
-                self.send_status(reply, state, Cause::MessageTypeNonExistent, &[code])
+            MessageType::StatusEnquiry => {
+                let state = self.state_number(slot);
+                self.send_status(reply, state, Cause::ResponseToStatusEnquiry, &[]);
             }
-            other => self.send_status(reply, state, Cause::MessageNotCompatibleWithState, &[other.to_u8()]),
+            MessageType::Status => self.handle_status(now, slot, message),
+            MessageType::Unknown(code) => {
+                let state = self.state_number(slot);
+                self.send_status(reply, state, Cause::MessageTypeNonExistent, &[code]);
+            }
+            other => {
+                let state = self.state_number(slot);
+                self.send_status(reply, state, Cause::MessageNotCompatibleWithState, &[other.to_u8()]);
+            }
         }
         // The report carries the state the message led to.
-        if !matches!(kind, MessageType::Status | MessageType::StatusEnquiry)
-            && let Some(call) = self.calls[usize::from(slot)].as_ref()
+        if !message.problems.is_empty()
+            && !matches!(kind, MessageType::Status | MessageType::StatusEnquiry)
+            && self.calls[usize::from(slot)].is_some()
         {
-            let state = call.state(self.config.side).number;
+            let state = self.state_number(slot);
             self.report_non_mandatory_problems(message, reply, state);
         }
     }
 
-    /// §5.8.11: a STATUS reporting the null state ends the call; one reporting an error is
-    /// passed up.
-    fn handle_status(&mut self, slot: u16, message: &Message) {
+    /// The state number of the call in `slot` (0 once it ended).
+    fn state_number(&self, slot: u16) -> u8 {
+        self.calls[usize::from(slot)].as_ref().map_or(0, |c| c.state(self.config.side).number)
+    }
+
+    /// §5.8.11: a STATUS reporting the null state ends the call; one reporting a state that
+    /// cannot follow from ours clears it with cause 101; in the release request state nothing
+    /// is done; otherwise an error it reports is passed up.
+    fn handle_status(&mut self, now: Instant, slot: u16, message: &Message) {
         let peer_state = message.ies.call_state.map_or(0, |s| s.value);
         let cause = message.ies.cause.map_or(Cause::NormalUnspecified, |c| c.cause);
         if peer_state == 0 {
             self.free_call(slot, cause, true);
+            return;
+        }
+        let Some(call) = self.calls[usize::from(slot)].as_ref() else { return };
+        if call.stage == Stage::ReleaseRequest {
+            return;
+        }
+        let user_originated = (call.direction == Direction::Outgoing) == (self.config.side == Side::User);
+        if !compatible_states(user_originated, call.state(self.config.side).number, peer_state) {
+            if let Ok(call) = self.call_mut(slot) {
+                call.report_cause = Some(Cause::MessageNotCompatibleWithState);
+                call.cleared_by_peer = Some(false);
+            }
+            self.release(slot, now, Some(Cause::MessageNotCompatibleWithState));
             return;
         }
         if cause != Cause::ResponseToStatusEnquiry && cause != Cause::NormalUnspecified {
@@ -578,6 +633,21 @@ impl Interface {
 
 fn call_clearing(stage: Stage) -> bool {
     matches!(stage, Stage::DisconnectSent | Stage::ReleaseRequest)
+}
+
+/// Whether the peer may be in state `peer` while this side is in `ours` (state numbers, which
+/// both sides share) on a call the user originated or not, with messages still on their way.
+/// Q.931 §5.8.11 leaves this to the implementation: any state of the call's own establishment
+/// path (a call the user originated runs 1-2-3-4-10, one offered to the user 6-25-9-7-8-10)
+/// fits, in any order, and a side that is clearing (11, 12, 19) fits anything, its clearing
+/// message being on its way. What does not fit is a peer on the other path: the two sides
+/// disagree about who placed the call.
+pub(crate) fn compatible_states(user_originated: bool, ours: u8, peer: u8) -> bool {
+    const USER_ORIGINATED: [u8; 5] = [1, 2, 3, 4, 10];
+    const USER_OFFERED: [u8; 6] = [6, 25, 9, 7, 8, 10];
+    const CLEARING: [u8; 3] = [11, 12, 19];
+    let path: &[u8] = if user_originated { &USER_ORIGINATED } else { &USER_OFFERED };
+    ours == peer || CLEARING.contains(&ours) || CLEARING.contains(&peer) || path.contains(&peer)
 }
 
 /// An empty called number (a SETUP without one, waiting for overlap digits).

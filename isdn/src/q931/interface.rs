@@ -17,8 +17,8 @@ use crate::ring::Ring;
 use crate::wire::ie::{
     BearerCapability, CallStateIe, CauseIe, ChannelId, PartyNumber, ProgressDescription, ProgressIndicator,
 };
-use crate::wire::q931::{CallRef, MAX_MESSAGE_LEN, Message, MessageType};
-use tdm_base::{Cause, Instant, Location, TimerDefs, TimerTable};
+use crate::wire::q931::{CallRef, Message, MessageType, ShortMessage};
+use tdm_base::{Cause, Instant, Location, TimerDefs, TimerKind, TimerTable};
 
 /// Configuration of an interface.
 #[derive(Debug, Clone)]
@@ -241,9 +241,14 @@ pub struct Interface {
     generations: Vec<u16>,
     pub(crate) channels: Channels,
     next_call_ref: u16,
+    /// The call reference values this side has allocated and not yet freed, one bit each, so
+    /// that choosing a new one does not search the call table.
+    own_refs: Box<[u64; 512]>,
     pub(crate) restart: Option<PendingRestart>,
     /// T316 of the pending restart (the other entries stay unused).
     pub(crate) global_timers: TimerTable<CallTimer, CALL_TIMER_COUNT>,
+    /// The configured durations in microseconds, converted once.
+    timer_micros: [u64; CALL_TIMER_COUNT],
     events: Ring<Event, 96>,
     /// Where received messages are parsed (boxed so that handing it around moves a pointer).
     scratch: Option<Box<Message>>,
@@ -255,7 +260,13 @@ impl Interface {
     pub fn new(mut config: InterfaceConfig) -> Self {
         config.link.side = config.side;
         let max_calls = config.max_calls.clamp(1, usize::from(u16::MAX));
+        let timer_micros = core::array::from_fn(|i| {
+            CallTimer::ALL
+                .get(i)
+                .map_or(u64::MAX, |t| u64::try_from(config.timers.get(*t).as_micros()).unwrap_or(u64::MAX))
+        });
         Interface {
+            timer_micros,
             link: Link::new(config.link.clone()),
             link_up: false,
             calls: vec![None; max_calls],
@@ -263,6 +274,7 @@ impl Interface {
             generations: vec![0; max_calls],
             channels: Channels::new(config.hunt),
             next_call_ref: 1,
+            own_refs: Box::new([0; 512]),
             restart: None,
             global_timers: TimerTable::new(),
             events: Ring::new(),
@@ -345,9 +357,25 @@ impl Interface {
     }
 
     /// Places a call: reserves a channel, sends SETUP and starts T303.
+    ///
+    /// With the data link down, the call brings it up first (Q.931 §5.1.1: the user "shall
+    /// first establish" it): the SETUP waits in the data link's queue and leaves with the
+    /// establishment; should that fail, the call is cleared with cause 41 like every call not
+    /// yet active. Only a link being released refuses calls ([`CallError::LinkDown`]).
     pub fn place_call(&mut self, now: Instant, request: &OutgoingCall) -> Result<CallId, CallError> {
-        if !self.link_up {
-            return Err(CallError::LinkDown);
+        match self.link.state() {
+            LinkState::AwaitingRelease => return Err(CallError::LinkDown),
+            LinkState::TeiAssigned => {
+                // Check the request before bringing anything up for it.
+                if let ChannelRequest::Exclusive(ts) = request.channel
+                    && !self.channels.is_idle(ts)
+                {
+                    return Err(CallError::ChannelUnavailable(ts));
+                }
+                self.link.establish(now);
+                self.process_link_events(now);
+            }
+            _ => {}
         }
         let (timeslot, exclusive) = match request.channel {
             ChannelRequest::Any => (self.channels.find_idle().ok_or(CallError::NoChannel)?, false),
@@ -359,7 +387,7 @@ impl Interface {
         // The network decides the channel: what it offers the user is exclusive.
         let exclusive = exclusive || self.config.side == Side::Network;
         let call_ref = self.allocate_call_ref().ok_or(CallError::TooManyCalls)?;
-        let slot = self.free_slot().ok_or(CallError::TooManyCalls)?;
+        let slot = self.free_slot_for(Self::key(call_ref, true)).ok_or(CallError::TooManyCalls)?;
         let id = self.new_id(slot);
         let call = Call {
             id,
@@ -458,9 +486,9 @@ impl Interface {
         if c.clearing() {
             return Err(CallError::WrongState(c.state(side)));
         }
-        let mut message = Message::new(c.wire_ref(), MessageType::Progress);
-        message.ies.progress[0] = Some(ProgressIndicator::new(description, self.location()));
-        self.send(&message);
+        let mut message = ShortMessage::new(c.wire_ref(), MessageType::Progress);
+        message.progress = Some(ProgressIndicator::new(description, self.location()));
+        self.send_short(&message);
         Ok(())
     }
 
@@ -585,7 +613,16 @@ impl Interface {
 
     // ---- data link events ----
 
+    /// Runs on every frame; the data link rarely has anything to say, so the check is inlined
+    /// and the work is not.
+    #[inline(always)]
     fn process_link_events(&mut self, now: Instant) {
+        if self.link.has_events() {
+            self.drain_link_events(now);
+        }
+    }
+
+    fn drain_link_events(&mut self, now: Instant) {
         while let Some(event) = self.link.poll_event() {
             match event {
                 LinkEvent::Established { .. } => {
@@ -599,8 +636,9 @@ impl Interface {
                     if self.link_up {
                         self.link_up = false;
                         self.events.push(Event::LinkDown);
-                        self.link_failed(now);
                     }
+                    // Calls placed while the link was coming up fail with it too.
+                    self.link_failed(now);
                     if self.config.keep_link_up && self.link.state() == LinkState::TeiAssigned {
                         self.link.establish(now);
                     }
@@ -670,12 +708,30 @@ impl Interface {
         }
     }
 
-    pub(crate) fn free_slot(&self) -> Option<u16> {
-        self.keys.iter().position(|key| *key == 0).map(|slot| slot as u16)
+    /// A free slot for the call whose key is `key`: the first free one from the key's home
+    /// slot on, so that [`Interface::find_call`] usually finds it at the first look.
+    pub(crate) fn free_slot_for(&self, key: u32) -> Option<u16> {
+        self.probe(key, |k| k == 0)
     }
 
-    fn key(call_ref: u16, ours: bool) -> u32 {
+    pub(crate) fn key(call_ref: u16, ours: bool) -> u32 {
         1 << 16 | u32::from(ours) << 15 | u32::from(call_ref & 0x7FFF)
+    }
+
+    /// The first slot from `key`'s home slot on (wrapping round once) whose key satisfies
+    /// `wanted`. Every slot is looked at before giving up, as slots freed after a call was
+    /// placed leave no trace.
+    fn probe(&self, key: u32, wanted: impl Fn(u32) -> bool) -> Option<u16> {
+        let len = self.keys.len();
+        // Multiplicative hashing mapped onto the table by a multiply, not a division.
+        let home = ((u64::from(key.wrapping_mul(0x9E37_79B9)) * len as u64) >> 32) as usize;
+        let (before, after) = self.keys.split_at(home.min(len));
+        after
+            .iter()
+            .position(|k| wanted(*k))
+            .map(|i| home + i)
+            .or_else(|| before.iter().position(|k| wanted(*k)))
+            .map(|slot| slot as u16)
     }
 
     pub(crate) fn insert_call(&mut self, slot: u16, call: Call) {
@@ -683,6 +739,9 @@ impl Interface {
             (self.keys.get_mut(usize::from(slot)), self.calls.get_mut(usize::from(slot)))
         {
             *key = Self::key(call.call_ref, call.ours);
+            if call.ours {
+                self.own_refs[usize::from(call.call_ref & 0x7FFF) / 64] |= 1 << (call.call_ref % 64);
+            }
             *entry = Some(call);
         }
     }
@@ -697,7 +756,7 @@ impl Interface {
         for _ in 0..0x7FFF {
             let candidate = self.next_call_ref;
             self.next_call_ref = if candidate >= 0x7FFF { 1 } else { candidate + 1 };
-            let taken = self.keys.contains(&Self::key(candidate, true));
+            let taken = self.own_refs[usize::from(candidate) / 64] & 1 << (candidate % 64) != 0;
             if !taken {
                 return Some(candidate);
             }
@@ -709,14 +768,20 @@ impl Interface {
         // A message whose flag is set comes from the side that did not allocate the value:
         // the value is ours.
         let key = Self::key(call_ref.value, call_ref.flag);
-        self.keys.iter().position(|k| *k == key).map(|slot| slot as u16)
+        self.probe(key, |k| k == key)
     }
 
     pub(crate) fn start_timer(&mut self, slot: u16, timer: CallTimer, now: Instant) {
-        let duration = self.config.timers.get(timer);
+        let deadline = self.deadline(timer, now);
         if let Ok(call) = self.call_mut(slot) {
-            call.timers.start(timer, now, duration);
+            call.timers.set(timer, deadline);
         }
+    }
+
+    /// When `timer` started at `now` expires.
+    pub(crate) fn deadline(&self, timer: CallTimer, now: Instant) -> Instant {
+        let duration = self.timer_micros.get(timer.index()).copied().unwrap_or(u64::MAX);
+        Instant::from_micros(now.as_micros().saturating_add(duration))
     }
 
     pub(crate) fn stop_timer(&mut self, slot: u16, timer: CallTimer) {
@@ -729,6 +794,9 @@ impl Interface {
     pub(crate) fn free_call(&mut self, slot: u16, cause: Cause, remote: bool) {
         let Some(call) = self.calls.get_mut(usize::from(slot)).and_then(Option::take) else { return };
         self.keys[usize::from(slot)] = 0;
+        if call.ours {
+            self.own_refs[usize::from(call.call_ref & 0x7FFF) / 64] &= !(1 << (call.call_ref % 64));
+        }
         if let Some(ts) = call.timeslot
             && self.channels.state(ts) == Some(ChannelState::Busy(slot))
         {
@@ -741,13 +809,22 @@ impl Interface {
 
     /// Encodes and queues a message on the data link.
     pub(crate) fn send(&mut self, message: &Message) {
-        let mut buffer = [0u8; MAX_MESSAGE_LEN];
-        match message.emit(&mut buffer) {
-            Ok(len) => match self.link.send(&buffer[..len]) {
-                Ok(()) => self.stats.messages_sent += 1,
-                Err(_) => self.stats.messages_dropped += 1,
-            },
-            Err(_) => self.stats.messages_dropped += 1,
+        // Encoded straight into the data link's queue: no copy through a buffer of our own.
+        let sent = self.link.send_with(|buffer| message.emit(buffer).ok());
+        self.count_sent(sent.is_ok());
+    }
+
+    /// Sends a message with only the elements [`ShortMessage`] carries.
+    pub(crate) fn send_short(&mut self, message: &ShortMessage<'_>) {
+        let sent = self.link.send_with(|buffer| message.emit(buffer).ok());
+        self.count_sent(sent.is_ok());
+    }
+
+    fn count_sent(&mut self, sent: bool) {
+        if sent {
+            self.stats.messages_sent += 1;
+        } else {
+            self.stats.messages_dropped += 1;
         }
     }
 
@@ -763,16 +840,18 @@ impl Interface {
         cause: Option<Cause>,
         diagnostic: &[u8],
     ) {
-        let mut message = Message::new(call_ref, message_type);
-        message.ies.cause = cause.map(|cause| self.cause_ie(cause, diagnostic));
-        self.send(&message);
+        let cause = cause.map(|cause| self.cause_ie(cause, diagnostic));
+        let mut message = ShortMessage::new(call_ref, message_type);
+        message.cause = cause.as_ref();
+        self.send_short(&message);
     }
 
     pub(crate) fn send_status(&mut self, call_ref: CallRef, state: u8, cause: Cause, diagnostic: &[u8]) {
-        let mut message = Message::new(call_ref, MessageType::Status);
-        message.ies.cause = Some(self.cause_ie(cause, diagnostic));
-        message.ies.call_state = Some(CallStateIe::new(state));
-        self.send(&message);
+        let cause = self.cause_ie(cause, diagnostic);
+        let mut message = ShortMessage::new(call_ref, MessageType::Status);
+        message.cause = Some(&cause);
+        message.call_state = Some(CallStateIe::new(state));
+        self.send_short(&message);
     }
 
     /// SETUP (first transmission and T303's retransmission).
@@ -797,14 +876,14 @@ impl Interface {
         progress: Option<ProgressIndicator>,
     ) {
         let Ok(call) = self.call_mut(slot) else { return };
-        let mut message = Message::new(call.wire_ref(), message_type);
-        if !call.answered_setup {
-            message.ies.channel_id = call.timeslot.map(|ts| ChannelId::timeslot(ts, true));
-            call.answered_setup = true;
-        }
-        message.ies.progress[0] = progress;
+        let channel =
+            if call.answered_setup { None } else { call.timeslot.map(|ts| ChannelId::timeslot(ts, true)) };
+        call.answered_setup = true;
         call.stage = stage;
-        self.send(&message);
+        let mut message = ShortMessage::new(call.wire_ref(), message_type);
+        message.channel_id = channel.as_ref();
+        message.progress = progress;
+        self.send_short(&message);
     }
 
     /// DISCONNECT with `cause`, T305.

@@ -89,7 +89,7 @@ impl Interface {
         self.clear_for_restart(scope, ChannelState::Restarting);
         self.restart = Some(PendingRestart { scope, expiries: 0 });
         self.send_restart(scope);
-        self.global_timers.start(CallTimer::T316, now, self.config.timers.get(CallTimer::T316));
+        self.global_timers.set(CallTimer::T316, self.deadline(CallTimer::T316, now));
     }
 
     fn send_restart(&mut self, scope: RestartScope) {
@@ -118,7 +118,7 @@ impl Interface {
         }
         self.restart = Some(pending);
         self.send_restart(pending.scope);
-        self.global_timers.start(CallTimer::T316, now, self.config.timers.get(CallTimer::T316));
+        self.global_timers.set(CallTimer::T316, self.deadline(CallTimer::T316, now));
     }
 
     /// Releases every call in `scope` (calls without a channel too, for the whole interface)

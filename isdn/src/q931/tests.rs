@@ -521,6 +521,110 @@ fn a_disconnect_without_cause_is_released_with_cause_96() {
     h.deliver(&msg(1, true, 0x45, b""));
     assert_eq!(h.sent(), vec![msg(1, false, 0x4D, b"\x08\x02\x80\xE0")]);
     assert_eq!(state(&h, call), Some(19));
+    // The application hears what a DISCONNECT with cause 31 would have told it.
+    h.deliver(&msg(1, true, 0x5A, b""));
+    assert_eq!(h.take_events(), vec![released(call, Cause::NormalUnspecified, true)]);
+}
+
+#[test]
+fn a_first_release_without_cause_is_completed_with_cause_96_and_heard_as_31() {
+    let mut h = Harness::new(Side::User);
+    let call = active_outgoing(&mut h);
+    h.deliver(&msg(1, true, 0x4D, b""));
+    assert_eq!(h.sent(), vec![msg(1, false, 0x5A, b"\x08\x03\x80\xE0\x08")]);
+    assert_eq!(h.take_events(), vec![released(call, Cause::NormalUnspecified, true)]);
+    assert_eq!(h.iface.channels().idle_count(), 30);
+}
+
+#[test]
+fn a_first_release_with_an_unreadable_cause_is_completed_with_cause_100() {
+    let mut h = Harness::new(Side::User);
+    let call = active_outgoing(&mut h);
+    // A cause element of one octet: the cause value is missing.
+    h.deliver(&msg(1, true, 0x4D, b"\x08\x01\x82"));
+    assert_eq!(h.sent(), vec![msg(1, false, 0x5A, b"\x08\x03\x80\xE4\x08")]);
+    assert_eq!(h.take_events(), vec![released(call, Cause::NormalUnspecified, true)]);
+}
+
+#[test]
+fn a_first_release_complete_without_cause_is_heard_as_31() {
+    let mut h = Harness::new(Side::User);
+    let call = place(&mut h);
+    h.deliver(&msg(1, true, 0x5A, b""));
+    assert_eq!(h.sent(), Vec::<Vec<u8>>::new());
+    assert_eq!(h.take_events(), vec![released(call, Cause::NormalUnspecified, true)]);
+}
+
+#[test]
+fn a_status_reporting_an_incompatible_state_clears_the_call_with_cause_101() {
+    let mut h = Harness::new(Side::User);
+    let call = active_outgoing(&mut h);
+    // U10 of a call the user placed; the network claims N7, a state of a call offered to the user.
+    h.deliver(&msg(1, true, 0x7D, b"\x08\x02\x82\x9E\x14\x01\x07"));
+    assert_eq!(h.sent(), vec![msg(1, false, 0x4D, b"\x08\x02\x80\xE5")]);
+    assert_eq!(state(&h, call), Some(19));
+    assert_eq!(h.iface.call_timer(call, CallTimer::T308), Some(at(4)));
+    h.deliver(&msg(1, true, 0x5A, b""));
+    assert_eq!(h.take_events(), vec![released(call, Cause::MessageNotCompatibleWithState, false)]);
+}
+
+#[test]
+fn a_status_reporting_a_compatible_state_changes_nothing_but_errors_are_passed_up() {
+    let mut h = Harness::new(Side::User);
+    let call = active_outgoing(&mut h);
+    // N4: the network has not seen our CONNECT ACKNOWLEDGE yet. N12: it is clearing.
+    h.deliver(&msg(1, true, 0x7D, b"\x08\x02\x82\x9E\x14\x01\x04"));
+    h.deliver(&msg(1, true, 0x7D, b"\x08\x02\x82\x9F\x14\x01\x0C"));
+    assert_eq!(h.sent(), Vec::<Vec<u8>>::new());
+    assert_eq!(h.take_events(), Vec::<Event>::new());
+    assert_eq!(state(&h, call), Some(10));
+    // A compatible state with an error cause: the application hears of it.
+    h.deliver(&msg(1, true, 0x7D, b"\x08\x03\x82\xE3\x55\x14\x01\x0A"));
+    assert_eq!(h.take_events(), vec![Event::Status { call, cause: Cause::IeNonExistent, state: 10 }]);
+    assert_eq!(h.sent(), Vec::<Vec<u8>>::new());
+}
+
+#[test]
+fn in_the_release_request_state_a_status_other_than_null_is_ignored() {
+    let mut h = Harness::new(Side::User);
+    let call = active_outgoing(&mut h);
+    h.deliver(&msg(1, true, 0x45, b"\x08\x02\x82\x90"));
+    h.sent();
+    assert_eq!(state(&h, call), Some(19));
+    h.deliver(&msg(1, true, 0x7D, b"\x08\x02\x82\x9E\x14\x01\x07"));
+    assert_eq!(h.sent(), Vec::<Vec<u8>>::new());
+    assert_eq!(state(&h, call), Some(19));
+    // Null ends it.
+    h.deliver(&msg(1, true, 0x7D, b"\x08\x02\x82\x9E\x14\x01\x00"));
+    assert_eq!(state(&h, call), None);
+}
+
+#[test]
+fn compatible_states_follow_one_establishment_path_or_clearing() {
+    use super::calls::compatible_states;
+    let user_originated = [1, 2, 3, 4, 10];
+    let user_offered = [6, 25, 9, 7, 8, 10];
+    for a in user_originated {
+        for b in user_originated {
+            assert!(compatible_states(true, a, b), "{a} {b}");
+        }
+        for b in [6, 25, 9, 7, 8] {
+            assert!(!compatible_states(true, a, b), "{a} {b}");
+        }
+    }
+    for a in user_offered {
+        for b in user_offered {
+            assert!(compatible_states(false, a, b), "{a} {b}");
+        }
+        for b in [1, 2, 3, 4] {
+            assert!(!compatible_states(false, a, b), "{a} {b}");
+        }
+    }
+    for clearing in [11, 12, 19] {
+        for other in [1, 3, 7, 10, 11, 12, 19] {
+            assert!(compatible_states(true, clearing, other) && compatible_states(false, other, clearing));
+        }
+    }
 }
 
 #[test]
@@ -578,8 +682,54 @@ fn commands_are_refused_with_reasons() {
     h.deliver(&msg(1, true, 0x4D, b""));
     assert_eq!(h.iface.hangup(h.now, call, Cause::NormalClearing), Err(CallError::UnknownCall));
     assert_eq!(h.iface.restart(h.now, RestartScope::Channel(16)), Err(CallError::ChannelUnavailable(16)));
+    // With the link down, a request that cannot be served is refused before the link is
+    // brought up for it.
     let mut down = Interface::new(InterfaceConfig::new(Side::User));
-    assert_eq!(down.place_call(Instant::ZERO, &request), Err(CallError::LinkDown));
+    assert_eq!(down.place_call(Instant::ZERO, &request), Err(CallError::ChannelUnavailable(16)));
+    assert_eq!(down.link().state(), crate::q921::LinkState::TeiAssigned);
+}
+
+/// Frames an interface without a harness sends now.
+fn frames_of(iface: &mut Interface, now: Instant) -> Vec<Vec<u8>> {
+    let mut buffer = [0u8; crate::wire::lapd::MAX_FRAME_LEN];
+    core::iter::from_fn(|| iface.poll_transmit(now, &mut buffer).map(|len| buffer[..len].to_vec())).collect()
+}
+
+#[test]
+fn a_call_placed_with_the_link_down_brings_it_up_and_leaves_with_it() {
+    let mut iface = Interface::new(InterfaceConfig::new(Side::User));
+    let call = iface.place_call(Instant::ZERO, &OutgoingCall::new("5551234").unwrap()).unwrap();
+    assert_eq!(iface.call_state(call).map(|s| s.number), Some(1));
+    // SABME first; the SETUP waits for the UA.
+    assert_eq!(frames_of(&mut iface, Instant::ZERO), vec![vec![0x00, 0x01, 0x7F]]);
+    iface.handle_frame(at(0), &[0x00, 0x01, 0x73]);
+    assert_eq!(iface.poll_event(), Some(Event::LinkUp));
+    let mut setup = vec![0x00, 0x01, 0x00, 0x00];
+    setup.extend_from_slice(&user_setup(1));
+    assert_eq!(frames_of(&mut iface, at(0)), vec![setup]);
+    assert_eq!(iface.call_timer(call, CallTimer::T303), Some(at(4)));
+}
+
+#[test]
+fn a_call_waiting_for_a_link_that_never_comes_up_is_cleared_with_cause_41() {
+    let mut iface = Interface::new(InterfaceConfig::new(Side::User));
+    let call = iface.place_call(Instant::ZERO, &OutgoingCall::new("1").unwrap()).unwrap();
+    // SABME at 0, 1, 2 and 3 s (N200 = 3 retries); at 4 s the establishment fails.
+    let mut now = Instant::ZERO;
+    let mut sabmes = 0;
+    while now < at(4) {
+        sabmes += frames_of(&mut iface, now).len();
+        now = iface.poll_timeout().unwrap();
+        iface.handle_timeout(now);
+    }
+    assert_eq!((now, sabmes), (at(4), 4));
+    assert_eq!(
+        iface.poll_event(),
+        Some(Event::Released { call, cause: Cause::TemporaryFailure, remote: false })
+    );
+    assert_eq!(iface.poll_event(), None, "the link never came up, so it never went down");
+    assert_eq!(iface.call_count(), 0);
+    assert_eq!(iface.channels().idle_count(), 30);
 }
 
 #[test]

@@ -269,7 +269,8 @@ impl IeProblems {
 
     /// The problems, in message order.
     pub fn iter(&self) -> impl Iterator<Item = &IeProblem> {
-        self.list.iter().flatten()
+        // The list fills from the front: the first empty entry ends it.
+        self.list.iter().map_while(Option::as_ref)
     }
 
     /// Whether there were none.
@@ -367,18 +368,21 @@ pub struct MandatoryIeError {
 }
 
 /// Mandatory elements per message type (Q.931 §3.1 and §3.3 tables, primary rate):
-/// `(message type, in both directions, additionally network → user)`. Elements that are
-/// mandatory only in some situations (channel identification in the first answer to SETUP,
-/// cause in the first clearing message) are checked by the call machines.
-static MANDATORY: &[(MessageType, &[u8], &[u8])] = &[
-    (MessageType::Setup, &[id::BEARER_CAPABILITY], &[id::CHANNEL_ID]),
-    (MessageType::Disconnect, &[id::CAUSE], &[]),
-    (MessageType::Status, &[id::CAUSE, id::CALL_STATE], &[]),
-    (MessageType::Restart, &[id::RESTART_INDICATOR], &[]),
-    (MessageType::RestartAcknowledge, &[id::RESTART_INDICATOR], &[]),
-    (MessageType::Notify, &[id::NOTIFICATION], &[]),
-    (MessageType::Progress, &[id::PROGRESS], &[]),
-];
+/// `(in both directions, additionally network → user)`. Elements that are mandatory only in
+/// some situations (channel identification in the first answer to SETUP, cause in the first
+/// clearing message) are checked by the call machines. A match rather than a table to search:
+/// every received message is checked.
+fn mandatory_elements(message_type: MessageType) -> (&'static [u8], &'static [u8]) {
+    match message_type {
+        MessageType::Setup => (&[id::BEARER_CAPABILITY], &[id::CHANNEL_ID]),
+        MessageType::Disconnect => (&[id::CAUSE], &[]),
+        MessageType::Status => (&[id::CAUSE, id::CALL_STATE], &[]),
+        MessageType::Restart | MessageType::RestartAcknowledge => (&[id::RESTART_INDICATOR], &[]),
+        MessageType::Notify => (&[id::NOTIFICATION], &[]),
+        MessageType::Progress => (&[id::PROGRESS], &[]),
+        _ => (&[], &[]),
+    }
+}
 
 impl Message {
     /// A message with no elements.
@@ -507,43 +511,35 @@ impl Message {
     /// The first mandatory element (per the table of Q.931 §3) that is missing or was
     /// received with invalid contents. `from_network` tells the direction the message travelled.
     pub fn check_mandatory(&self, from_network: bool) -> Result<(), MandatoryIeError> {
-        let Some((_, always, network_to_user)) = MANDATORY.iter().find(|(t, _, _)| *t == self.message_type)
-        else {
-            return Ok(());
-        };
-        let extra: &[u8] = if from_network { network_to_user } else { &[] };
-        for &ie in always.iter().chain(extra) {
-            if !self.ies.contains(ie) {
-                let cause = if self.problems.content_error(ie) {
-                    tdm_base::Cause::InvalidIeContents
-                } else {
-                    tdm_base::Cause::MandatoryIeMissing
-                };
-                return Err(MandatoryIeError { id: ie, cause });
+        let (always, network_to_user) = mandatory_elements(self.message_type);
+        for &ie in always {
+            self.require(ie)?;
+        }
+        if from_network {
+            for &ie in network_to_user {
+                self.require(ie)?;
             }
         }
         Ok(())
+    }
+
+    fn require(&self, ie: u8) -> Result<(), MandatoryIeError> {
+        if self.ies.contains(ie) {
+            return Ok(());
+        }
+        let cause = if self.problems.content_error(ie) {
+            tdm_base::Cause::InvalidIeContents
+        } else {
+            tdm_base::Cause::MandatoryIeMissing
+        };
+        Err(MandatoryIeError { id: ie, cause })
     }
 
     /// Writes the message into `buffer` and returns its length. Elements are written in
     /// ascending identifier order (sending complete first), as Q.931's message tables list them.
     pub fn emit(&self, buffer: &mut [u8]) -> Result<usize, BufferTooSmall> {
         let mut writer = Writer::new(buffer);
-        writer.u8(PROTOCOL_DISCRIMINATOR)?;
-        let cr = self.call_ref;
-        match cr.len {
-            0 => writer.u8(0)?,
-            1 => {
-                writer.u8(1)?;
-                writer.u8(u8::from(cr.flag) << 7 | (cr.value & 0x7F) as u8)?;
-            }
-            _ => {
-                writer.u8(2)?;
-                writer.u8(u8::from(cr.flag) << 7 | ((cr.value >> 8) & 0x7F) as u8)?;
-                writer.u8((cr.value & 0xFF) as u8)?;
-            }
-        }
-        writer.u8(self.message_type.to_u8())?;
+        emit_header(&mut writer, self.call_ref, self.message_type)?;
         let ies = &self.ies;
         if ies.sending_complete {
             writer.u8(id::SENDING_COMPLETE)?;
@@ -587,6 +583,76 @@ impl Message {
         }
         if let Some(hlc) = &ies.hlc {
             writer.element(id::HIGH_LAYER_COMPATIBILITY, |w| hlc.emit_contents(w))?;
+        }
+        Ok(writer.len())
+    }
+}
+
+fn emit_header(
+    writer: &mut Writer<'_>,
+    cr: CallRef,
+    message_type: MessageType,
+) -> Result<(), BufferTooSmall> {
+    let flag = u8::from(cr.flag) << 7;
+    let kind = message_type.to_u8();
+    match cr.len {
+        0 => writer.bytes(&[PROTOCOL_DISCRIMINATOR, 0, kind]),
+        1 => writer.bytes(&[PROTOCOL_DISCRIMINATOR, 1, flag | (cr.value & 0x7F) as u8, kind]),
+        _ => {
+            let [high, low] = cr.value.to_be_bytes();
+            writer.bytes(&[PROTOCOL_DISCRIMINATOR, 2, flag | (high & 0x7F), low, kind])
+        }
+    }
+}
+
+/// The few elements most call control messages carry (CALL PROCEEDING, ALERTING, CONNECT and
+/// their acknowledgements, the clearing messages, STATUS), for [`ShortMessage::emit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShortMessage<'a> {
+    /// Call reference.
+    pub call_ref: CallRef,
+    /// Message type.
+    pub message_type: MessageType,
+    /// Cause.
+    pub cause: Option<&'a CauseIe>,
+    /// Call state.
+    pub call_state: Option<CallStateIe>,
+    /// Channel identification.
+    pub channel_id: Option<&'a ChannelId>,
+    /// Progress indicator.
+    pub progress: Option<ProgressIndicator>,
+}
+
+impl<'a> ShortMessage<'a> {
+    /// A message of `message_type` with no elements yet.
+    pub const fn new(call_ref: CallRef, message_type: MessageType) -> Self {
+        ShortMessage {
+            call_ref,
+            message_type,
+            cause: None,
+            call_state: None,
+            channel_id: None,
+            progress: None,
+        }
+    }
+
+    /// Writes the message as [`Message::emit`] writes a message with these elements and no
+    /// others, octet for octet, without building a whole [`Message`] first (an engine sends
+    /// one of these for almost every message it receives).
+    pub fn emit(&self, buffer: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        let mut writer = Writer::new(buffer);
+        emit_header(&mut writer, self.call_ref, self.message_type)?;
+        if let Some(cause) = self.cause {
+            writer.element(id::CAUSE, |w| cause.emit_contents(w))?;
+        }
+        if let Some(state) = &self.call_state {
+            writer.element(id::CALL_STATE, |w| state.emit_contents(w))?;
+        }
+        if let Some(channel) = self.channel_id {
+            writer.element(id::CHANNEL_ID, |w| channel.emit_contents(w))?;
+        }
+        if let Some(progress) = &self.progress {
+            writer.element(id::PROGRESS, |w| progress.emit_contents(w))?;
         }
         Ok(writer.len())
     }

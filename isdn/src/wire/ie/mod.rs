@@ -186,6 +186,17 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Writes `bytes`, each passed through `map`.
+    pub(crate) fn bytes_with(&mut self, bytes: &[u8], map: impl Fn(u8) -> u8) -> Result<(), BufferTooSmall> {
+        let end = self.pos + bytes.len();
+        let slots = self.buf.get_mut(self.pos..end).ok_or(BufferTooSmall { needed: end })?;
+        for (slot, byte) in slots.iter_mut().zip(bytes) {
+            *slot = map(*byte);
+        }
+        self.pos = end;
+        Ok(())
+    }
+
     /// Writes a variable-length element: identifier, length, then what `contents` writes.
     pub(crate) fn element(
         &mut self,

@@ -222,10 +222,9 @@ impl PartyNumber {
                 }
             }
         }
-        for digit in self.digits.iter() {
-            writer.u8(digit & 0x7F)?;
-        }
-        Ok(())
+        // Digits are IA5 (bit 8 clear) once parsed or built; masking keeps that so for any
+        // octets put in by hand.
+        writer.bytes_with(self.digits.as_slice(), |digit| digit & 0x7F)
     }
 }
 

@@ -232,3 +232,33 @@ proptest::proptest! {
         proptest::prop_assert!(fuzz_roundtrip(&data).is_ok());
     }
 }
+
+#[test]
+fn a_short_message_is_written_as_the_whole_message_with_the_same_elements() {
+    let status = Message::parse(STATUS).unwrap();
+    let mut short = ShortMessage::new(status.call_ref, MessageType::Status);
+    short.cause = status.ies.cause.as_ref();
+    short.call_state = status.ies.call_state;
+    let mut buffer = [0u8; MAX_MESSAGE_LEN];
+    let len = short.emit(&mut buffer).unwrap();
+    assert_eq!(&buffer[..len], STATUS);
+
+    // ALERTING with channel and progress, and the header alone, against `Message::emit`.
+    let channel = ChannelId::timeslot(17, true);
+    let progress = ProgressIndicator::new(ProgressDescription::InbandAvailable, Location::User);
+    let mut alerting = ShortMessage::new(CallRef::new(0x1234, true), MessageType::Alerting);
+    alerting.channel_id = Some(&channel);
+    alerting.progress = Some(progress);
+    let mut whole = Message::new(CallRef::new(0x1234, true), MessageType::Alerting);
+    whole.ies.channel_id = Some(channel);
+    whole.ies.progress[0] = Some(progress);
+    let len = alerting.emit(&mut buffer).unwrap();
+    assert_eq!(&buffer[..len], &reencode(&whole)[..]);
+    assert_eq!(&buffer[..len], b"\x08\x02\x92\x34\x01\x18\x03\xA9\x83\x91\x1E\x02\x80\x88");
+    let ack = ShortMessage::new(CallRef::new(1, false), MessageType::ConnectAcknowledge);
+    let len = ack.emit(&mut buffer).unwrap();
+    assert_eq!(&buffer[..len], b"\x08\x02\x00\x01\x0F");
+    // Too small a buffer is an error, not a panic.
+    assert!(alerting.emit(&mut buffer[..6]).is_err());
+    assert!(ack.emit(&mut buffer[..4]).is_err());
+}

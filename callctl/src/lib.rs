@@ -1,0 +1,28 @@
+//! Call control: the engine that binds signaling stacks to spans and channels at run time.
+//!
+//! Every trunk gets the same call model ([`model`]): an incoming call with its numbers,
+//! alerting, answer, release with a Q.850 cause; outgoing call requests; a channel is a span
+//! and a timeslot. A signaling system plugs in as a [`stack::SignalingStack`] (ISDN PRI in
+//! [`isdn`] now; No.1 and ISUP later); the [`engine`] runs one per span, carries its frames
+//! through the driver, opens each call's B-channel, applies the span's policy to incoming calls
+//! (refuse with a cause, or answer with the 1004 Hz test tone of [`audio`]) and hands signaling
+//! [`trace`]s to subscribers. It runs stepped by a test or on its own thread ([`runner`]).
+//!
+//! Architecture invariants: the protocol stacks below see only board time (the engine never
+//! reads the wall clock for them); per-frame work does not allocate, lock or log.
+
+pub mod audio;
+pub mod engine;
+pub mod isdn;
+pub mod model;
+pub mod runner;
+pub mod stack;
+pub mod trace;
+
+pub use engine::{BoardSetup, Engine, EngineError, IncomingPolicy, SpanInfo, SpanSetup, StackSetup};
+pub use isdn::IsdnSpanConfig;
+pub use model::{
+    CallDirection, CallError, CallEvent, CallId, CallInfo, CallPhase, CallRequest, EventKind, ToneReport,
+};
+pub use runner::EngineHandle;
+pub use trace::{PcapWriter, TraceDirection, TraceRecord};

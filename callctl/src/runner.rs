@@ -1,0 +1,153 @@
+//! The engine on its own thread, and the handle other threads command it through.
+//!
+//! The thread sleeps until a driver event or a command arrives, or [`TICK`] passes (timers and
+//! B-channel audio move with the board clock even when nothing arrives), then pumps the
+//! engine. Commands travel over a channel and are answered over another, so the engine's state
+//! is never shared or locked.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration as WallDuration;
+
+use crossbeam_channel::{Receiver, Select, Sender, bounded};
+use tdm_base::Cause;
+use tdm_driver::Event;
+
+use crate::engine::{Engine, SpanInfo};
+use crate::model::{CallError, CallEvent, CallId, CallInfo, CallRequest};
+use crate::trace::TraceRecord;
+
+/// Longest sleep between two pumps (wall clock). Audio rings hold 128 ms of the line, and at a
+/// lockstep simulator's pace a wall millisecond may be ten of the board's.
+pub const TICK: WallDuration = WallDuration::from_millis(2);
+
+/// How long a command waits for the engine's answer.
+const ANSWER_TIMEOUT: WallDuration = WallDuration::from_secs(10);
+
+type Reply<T> = Sender<T>;
+
+enum Command {
+    Place(CallRequest, Reply<Result<CallId, CallError>>),
+    Hangup(CallId, Cause, Reply<Result<(), CallError>>),
+    Restart(String, Reply<Result<(), CallError>>),
+    Calls(Reply<Vec<CallInfo>>),
+    Events(u64, Reply<Vec<CallEvent>>),
+    Spans(Reply<Vec<SpanInfo>>),
+    Trace(String, Reply<Result<(bool, Receiver<TraceRecord>), CallError>>),
+}
+
+/// Commands a running engine; cheap to clone, usable from any thread.
+#[derive(Clone)]
+pub struct EngineHandle {
+    commands: Sender<Command>,
+}
+
+impl EngineHandle {
+    fn ask<T>(&self, command: impl FnOnce(Reply<T>) -> Command) -> Result<T, CallError> {
+        let (tx, rx) = bounded(1);
+        self.commands.send(command(tx)).map_err(|_| CallError::Stopped)?;
+        rx.recv_timeout(ANSWER_TIMEOUT).map_err(|_| CallError::Stopped)
+    }
+
+    /// Places a call.
+    pub fn place_call(&self, request: CallRequest) -> Result<CallId, CallError> {
+        self.ask(|reply| Command::Place(request, reply))?
+    }
+
+    /// Clears a call.
+    pub fn hangup(&self, call: CallId, cause: Cause) -> Result<(), CallError> {
+        self.ask(|reply| Command::Hangup(call, cause, reply))?
+    }
+
+    /// Restarts every channel of a span.
+    pub fn restart(&self, span: &str) -> Result<(), CallError> {
+        let span = span.to_string();
+        self.ask(|reply| Command::Restart(span, reply))?
+    }
+
+    /// The calls in progress.
+    pub fn calls(&self) -> Result<Vec<CallInfo>, CallError> {
+        self.ask(Command::Calls)
+    }
+
+    /// Log entries after `seq`.
+    pub fn events_since(&self, seq: u64) -> Result<Vec<CallEvent>, CallError> {
+        self.ask(|reply| Command::Events(seq, reply))
+    }
+
+    /// The spans running a stack.
+    pub fn spans(&self) -> Result<Vec<SpanInfo>, CallError> {
+        self.ask(Command::Spans)
+    }
+
+    /// Subscribes to a span's signaling frames (see [`Engine::subscribe_trace`]).
+    pub fn subscribe_trace(&self, span: &str) -> Result<(bool, Receiver<TraceRecord>), CallError> {
+        let span = span.to_string();
+        self.ask(|reply| Command::Trace(span, reply))?
+    }
+}
+
+impl Engine {
+    /// Runs the engine on its own thread until `stop` is set, then gives every channel back.
+    /// `events` are the driver event queues of the engine's boards, in board order (the
+    /// thread wakes on them).
+    pub fn spawn(
+        mut self,
+        events: Vec<Receiver<Event>>,
+        stop: Arc<AtomicBool>,
+    ) -> std::io::Result<(EngineHandle, JoinHandle<()>)> {
+        let (commands, inbox) = bounded::<Command>(64);
+        let thread = std::thread::Builder::new().name("tdm-callctl".into()).spawn(move || {
+            // Built once: waiting must not allocate.
+            let mut select = Select::new();
+            for receiver in &events {
+                select.recv(receiver);
+            }
+            select.recv(&inbox);
+            while !stop.load(Ordering::Relaxed) {
+                let woken = select.ready_timeout(TICK).is_ok();
+                let mut commands = 0;
+                while let Ok(command) = inbox.try_recv() {
+                    self.command(command);
+                    commands += 1;
+                }
+                let events = self.pump();
+                if woken && events == 0 && commands == 0 {
+                    // Ready but nothing there: a board whose driver stopped (its queue is
+                    // disconnected, so always ready). Do not spin on it.
+                    std::thread::sleep(TICK);
+                }
+            }
+            self.shutdown();
+        })?;
+        Ok((EngineHandle { commands }, thread))
+    }
+
+    fn command(&mut self, command: Command) {
+        // A requester that gave up waiting is no reason to stop.
+        match command {
+            Command::Place(request, reply) => {
+                let _ = reply.send(self.place_call(&request));
+            }
+            Command::Hangup(call, cause, reply) => {
+                let _ = reply.send(self.hangup(call, cause));
+            }
+            Command::Restart(span, reply) => {
+                let _ = reply.send(self.restart(&span));
+            }
+            Command::Calls(reply) => {
+                let _ = reply.send(self.calls());
+            }
+            Command::Events(seq, reply) => {
+                let _ = reply.send(self.events_since(seq));
+            }
+            Command::Spans(reply) => {
+                let _ = reply.send(self.spans());
+            }
+            Command::Trace(span, reply) => {
+                let _ = reply.send(self.subscribe_trace(&span));
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Test calls and signaling traces from the command line: `tdm call`, `tdm calls`,
+//! `tdm hangup`, `tdm trace`. Clients of the control socket; the call engine of the running
+//! system does the work.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tdm_callctl::{PcapWriter, TraceDirection};
+use tdm_isdn::Side;
+use tdm_isdn::wire::describe::describe_frame;
+
+use crate::Result;
+use crate::control::Client;
+use crate::report::{calls_table, unhex};
+
+/// Writes a line to standard output and flushes it (the output is followed live), returning
+/// write errors instead of panicking on them as `println!` would.
+fn say(line: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(line)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// How often `tdm call` looks for news of its call.
+const FOLLOW_INTERVAL: Duration = Duration::from_millis(20);
+
+/// `tdm call`: places a call and prints its progress until it ends. Interrupted, it hangs
+/// the call up and still waits for the end. Succeeds when the call was answered.
+pub fn call(
+    socket: &Path,
+    span: &str,
+    number: &str,
+    calling: Option<&str>,
+    hangup_after: Option<f64>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let hangup_after_ms = match hangup_after {
+        None => None,
+        Some(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Some((s * 1000.0).round() as u64),
+        Some(s) => return Err(format!("--hangup-after {s}: give seconds from 0 to 86400").into()),
+    };
+    let mut client = Client::connect(socket)?;
+    let placed = client.call(json!({
+        "cmd": "call", "span": span, "called": number, "calling": calling, "hangup_after_ms": hangup_after_ms
+    }))?;
+    let id = placed["call"].as_u64().ok_or("the system gave no call number")?;
+    let from = calling.map_or(String::new(), |c| format!(" from {c}"));
+    say(format_args!("call {id} on {span} to {number}{from}"))?;
+    let mut seen = 0u64;
+    let mut start_ms = None;
+    let mut connected = false;
+    let mut hung_up = false;
+    loop {
+        if stop.load(Ordering::Relaxed) && !hung_up {
+            hung_up = true;
+            // The call may have ended in the meantime: then there is nothing to hang up.
+            let _ = client.call(json!({"cmd": "hangup", "call": id}));
+        }
+        let reply = client.call(json!({"cmd": "call_events", "since": seen, "call": id}))?;
+        for event in reply["events"].as_array().into_iter().flatten() {
+            seen = seen.max(event["seq"].as_u64().unwrap_or(0));
+            let at = event["at_ms"].as_u64().unwrap_or(0);
+            let start = *start_ms.get_or_insert(at);
+            let offset = at.saturating_sub(start) as f64 / 1000.0;
+            if let Some(line) = progress_line(event) {
+                say(format_args!("{offset:>8.3} s  {line}"))?;
+            }
+            match event["event"].as_str() {
+                Some("connected") => connected = true,
+                Some("released") => {
+                    if connected {
+                        return Ok(());
+                    }
+                    return Err(format!("call {id} was not answered: {}", cause_text(event)).into());
+                }
+                _ => {}
+            }
+        }
+        std::thread::sleep(FOLLOW_INTERVAL);
+    }
+}
+
+fn cause_text(event: &Value) -> String {
+    let by = if event["remote"] == json!(true) { "the far end" } else { "this side" };
+    format!(
+        "cause {} ({}), cleared by {by}",
+        event["cause"].as_u64().unwrap_or(0),
+        event["cause_text"].as_str().unwrap_or("?")
+    )
+}
+
+/// What `tdm call` prints for one event of its call.
+fn progress_line(event: &Value) -> Option<String> {
+    let ts = event["timeslot"].as_u64().map_or(String::new(), |ts| format!(" on ts {ts}"));
+    Some(match event["event"].as_str()? {
+        "placed" => format!("placed{ts}"),
+        "proceeding" => format!("proceeding{ts}"),
+        "alerting" => "alerting".into(),
+        "connected" => format!("connected{ts}"),
+        "tone" => format!(
+            "test tone heard: {} Hz at {:.1} dBm0",
+            event["freq_hz"],
+            event["level_dbm0"].as_f64().unwrap_or(f64::NAN)
+        ),
+        "problem" => format!(
+            "the far end reports cause {} ({})",
+            event["cause"],
+            event["cause_text"].as_str().unwrap_or("?")
+        ),
+        "released" => format!("released: {}", cause_text(event)),
+        _ => return None,
+    })
+}
+
+/// `tdm calls`.
+pub fn calls(socket: &Path, as_json: bool) -> Result<()> {
+    let mut client = Client::connect(socket)?;
+    let reply = client.call(json!({"cmd": "calls"}))?;
+    let calls = reply["calls"].as_array().cloned().unwrap_or_default();
+    if as_json {
+        say(format_args!("{}", serde_json::to_string_pretty(&Value::Array(calls))?))?;
+        return Ok(());
+    }
+    // Ages in board time: the span's clock from the status.
+    let status = client.call(json!({"cmd": "status"}))?;
+    let now = status["spans"].as_array().and_then(|s| s.iter().filter_map(|s| s["at_ms"].as_u64()).max());
+    say(format_args!("{}", calls_table(&calls, now).trim_end()))?;
+    Ok(())
+}
+
+/// `tdm hangup`.
+pub fn hangup(socket: &Path, call: u32, cause: u8) -> Result<()> {
+    Client::connect(socket)?.call(json!({"cmd": "hangup", "call": call, "cause": cause}))?;
+    Ok(())
+}
+
+/// `tdm trace`: the span's D-channel, decoded line by line or written to a pcap file, until
+/// `count` frames, `seconds` of wall clock, or an interrupt.
+pub fn trace(
+    socket: &Path,
+    span: &str,
+    pcap: Option<&Path>,
+    count: Option<u64>,
+    seconds: Option<f64>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let limit = match seconds {
+        None => None,
+        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s.min(1e9))),
+        Some(s) => return Err(format!("--seconds {s}: give a positive number").into()),
+    };
+    let mut writer = match pcap {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(
+                PcapWriter::new(std::io::BufWriter::new(file))
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let mut client = Client::connect(socket)?;
+    let started = Instant::now();
+    let head = client.call(json!({"cmd": "trace", "span": span}))?;
+    let network = head["network"] == json!(true);
+    let ours = if network { Side::Network } else { Side::User };
+    let side = if network { "network" } else { "user" };
+    match pcap {
+        None => say(format_args!("trace of {span} ({side} side); stop with Ctrl-C"))?,
+        Some(path) => eprintln!("tracing {span} ({side} side) into {}; stop with Ctrl-C", path.display()),
+    }
+    let mut frames = 0u64;
+    while count.is_none_or(|c| frames < c)
+        && limit.is_none_or(|l| started.elapsed() < l)
+        && !stop.load(Ordering::Relaxed)
+    {
+        let Some(line) = client.next_streamed(Duration::from_millis(200))? else { continue };
+        let (Some(at), Some(dir), Some(hex)) =
+            (line["at_us"].as_u64(), line["dir"].as_str(), line["frame"].as_str())
+        else {
+            continue;
+        };
+        let frame = unhex(hex)?;
+        let direction = if dir == "tx" { TraceDirection::Sent } else { TraceDirection::Received };
+        frames += 1;
+        match writer.as_mut() {
+            Some(writer) => writer.write(at, direction, network, &frame)?,
+            None => {
+                let sender = if direction == TraceDirection::Sent { ours } else { ours.peer() };
+                let arrow = if direction == TraceDirection::Sent { "->" } else { "<-" };
+                let line = format_args!(
+                    "{:>6}.{:06} {span} {arrow} {}",
+                    at / 1_000_000,
+                    at % 1_000_000,
+                    describe_frame(&frame, sender)
+                );
+                if let Err(e) = say(line) {
+                    // Piped into `head`: the reader has seen enough.
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        return Ok(());
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+    if let Some(path) = pcap {
+        eprintln!("{frames} frame(s) of {span} written to {}", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines_read_like_a_test_call() {
+        let line = |v: Value| progress_line(&v).unwrap();
+        assert_eq!(line(json!({"event": "proceeding", "timeslot": 5})), "proceeding on ts 5");
+        assert_eq!(line(json!({"event": "alerting", "timeslot": 5})), "alerting");
+        assert_eq!(
+            line(json!({"event": "tone", "freq_hz": 1004, "level_dbm0": -10.04})),
+            "test tone heard: 1004 Hz at -10.0 dBm0"
+        );
+        assert_eq!(
+            line(json!({"event": "released", "cause": 21, "cause_text": "call rejected", "remote": true})),
+            "released: cause 21 (call rejected), cleared by the far end"
+        );
+        assert_eq!(progress_line(&json!({"event": "link_up"})), None);
+    }
+}
