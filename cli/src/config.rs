@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use tdm_base::{Cause, Duration};
 use tdm_callctl::{IncomingPolicy, IsdnSpanConfig};
+use tdm_driver::dahdi::DahdiDevice;
 use tdm_driver::framer::{Crc4Mode, FramerConfig};
 use tdm_driver::{BoardPaths, ClockSource, Signaling, SpanConfig};
 use tdm_isdn::Side;
@@ -129,6 +130,8 @@ pub enum Device {
     Sim(String),
     /// A board speaking the board ABI at these paths.
     Abi(BoardPaths),
+    /// Consecutive spans of a card driven by DAHDI's kernel drivers (`docs/dahdi.md`).
+    Dahdi(DahdiDevice),
 }
 
 /// A span that runs ISDN PRI, and what it does with calls nobody takes.
@@ -372,7 +375,10 @@ fn parse_device(text: &str) -> Result<Device, String> {
         }
         return Ok(Device::Abi(BoardPaths { memory: memory.into(), interrupt: interrupt.into() }));
     }
-    Err(format!("{text:?} is not a device: use \"sim:<board>\" or \"abi:<path>\""))
+    if text.starts_with("dahdi:") {
+        return DahdiDevice::parse(text).map(Device::Dahdi);
+    }
+    Err(format!("{text:?} is not a device: use \"sim:<board>\", \"abi:<path>\" or \"dahdi:<span>\""))
 }
 
 #[cfg(test)]
@@ -512,6 +518,21 @@ incoming = "reject:17"
     }
 
     #[test]
+    fn dahdi_devices_parse_and_need_no_simulator() {
+        let c =
+            parse("[[board]]\nname = \"card\"\ndevice = \"dahdi:2,configure\"\n[[board.span]]\n").unwrap();
+        let Device::Dahdi(device) = c.boards[0].device else {
+            panic!("not a DAHDI device: {:?}", c.boards[0].device)
+        };
+        assert_eq!((device.first_span, device.configure), (2, true));
+        assert!(
+            parse("[[board]]\nname = \"card\"\ndevice = \"dahdi:x\"\n[[board.span]]\n")
+                .unwrap_err()
+                .starts_with("sys.toml:3: board[0].device: ")
+        );
+    }
+
+    #[test]
     fn errors_name_file_line_and_field() {
         let bad_enum = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\ncrc4 = \"maybe\"\n";
         let e = parse(bad_enum).unwrap_err();
@@ -521,7 +542,7 @@ incoming = "reject:17"
         let bad_device = "[[board]]\nname = \"a\"\ndevice = \"pci:3\"\n[[board.span]]\n";
         assert_eq!(
             parse(bad_device).unwrap_err(),
-            "sys.toml:3: board[0].device: \"pci:3\" is not a device: use \"sim:<board>\" or \"abi:<path>\""
+            "sys.toml:3: board[0].device: \"pci:3\" is not a device: use \"sim:<board>\", \"abi:<path>\" or \"dahdi:<span>\""
         );
 
         let unknown = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\nspeed = 3\n";

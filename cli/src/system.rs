@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use tdm_callctl::{BoardSetup, Engine, EngineHandle, SpanSetup, StackSetup};
+use tdm_driver::dahdi::{DahdiDriver, open_dahdi};
 use tdm_driver::{BoardPaths, Driver, DriverHandle, Event};
 use tdm_hw_sim::{Bench, Pacing as SimPacing, SimControl, Simulator};
 
@@ -77,6 +78,21 @@ pub fn describe(event: &Event) -> (u64, String) {
 /// Driver events the logger may fall behind by before the call engine drops some.
 const FORWARDED_EVENTS: usize = 4096;
 
+/// The real-time loop of one board, whichever backend serves it.
+enum BoardLoop {
+    Abi(Driver),
+    Dahdi(DahdiDriver),
+}
+
+impl BoardLoop {
+    fn spawn(self, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<Result<(), tdm_driver::Error>>> {
+        match self {
+            BoardLoop::Abi(driver) => driver.spawn(stop),
+            BoardLoop::Dahdi(driver) => driver.spawn(stop),
+        }
+    }
+}
+
 pub struct System {
     pub boards: Vec<Board>,
     pub sim: Option<SimControl>,
@@ -119,17 +135,23 @@ impl System {
         let mut boards = Vec::new();
         let mut drivers = Vec::new();
         for b in &config.boards {
-            let paths = match &b.device {
-                Device::Abi(p) => p.clone(),
+            let board_driver = |paths: &BoardPaths| {
+                Driver::open(paths, &b.spans).map(|(driver, handle)| (BoardLoop::Abi(driver), handle))
+            };
+            let (driver, handle) = match &b.device {
+                Device::Abi(paths) => board_driver(paths)?,
                 Device::Sim(name) => {
                     let d = sim_devices
                         .iter()
                         .find(|d| &d.name == name)
                         .ok_or_else(|| format!("board {}: the bench has no board {name:?}", b.name))?;
-                    BoardPaths { memory: d.memory.clone(), interrupt: d.interrupt.clone() }
+                    board_driver(&BoardPaths { memory: d.memory.clone(), interrupt: d.interrupt.clone() })?
+                }
+                Device::Dahdi(device) => {
+                    let (driver, handle) = open_dahdi(device, &b.spans)?;
+                    (BoardLoop::Dahdi(driver), handle)
                 }
             };
-            let (driver, handle) = Driver::open(&paths, &b.spans)?;
             boards.push(Board { name: b.name.clone(), handle: handle.clone() });
             drivers.push((b.name.clone(), driver, handle));
         }

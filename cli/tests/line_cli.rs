@@ -150,6 +150,19 @@ fn a_bad_system_file_names_file_line_and_field() {
         "tdm: /nonexistent/mem: cannot open board: No such file or directory (os error 2)"
     );
 
+    // A DAHDI card on a machine without DAHDI: what is missing and what to do.
+    if !Path::new("/dev/dahdi/ctl").exists() {
+        std::fs::write(&path, "[[board]]\nname = \"card\"\ndevice = \"dahdi:1\"\n[[board.span]]\n").unwrap();
+        let out = tdm(&["run", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with("tdm: /dev/dahdi/ctl: cannot open board: DAHDI is not loaded"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("modprobe dahdi"), "{stderr}");
+    }
+
     let out = tdm(&["--socket", dir.path().join("none.sock").to_str().unwrap(), "status"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot reach a running system"), "{}", text(&out.stderr));
