@@ -350,4 +350,30 @@ mod tests {
         assert_eq!(ServiceIndicator::from_code(11), ServiceIndicator::Unknown(11));
         assert_eq!(ServiceIndicator::Unknown(11).code(), 11);
     }
+
+    #[test]
+    fn the_widest_point_codes_and_sls_fit_both_labels() {
+        let itu = RoutingLabel { dpc: PointCode(0x3FFF), opc: PointCode(0x3FFF), sls: 15 };
+        let mut out = [0u8; 4];
+        assert_eq!(itu.emit(PointCodeFormat::Itu14, &mut out), Ok(4));
+        assert_eq!(out, [0xFF; 4]);
+        assert_eq!(RoutingLabel::parse(PointCodeFormat::Itu14, &out), Ok((itu, &[][..])));
+        let china = RoutingLabel { dpc: PointCode(0xFF_FFFF), opc: PointCode(0), sls: 15 };
+        let mut out = [0u8; 8];
+        assert_eq!(china.emit(PointCodeFormat::China24, &mut out), Ok(7));
+        assert_eq!(out, [0xFF, 0xFF, 0xFF, 0, 0, 0, 0x0F, 0]);
+        let (back, rest) = RoutingLabel::parse(PointCodeFormat::China24, &out).unwrap();
+        assert_eq!((back, rest), (china, &[0u8][..]));
+        assert_eq!(
+            PointCode::new(PointCodeFormat::China24, 0x100_0000),
+            Err(LabelError::PointCodeTooWide { value: 0x100_0000, bits: 24 })
+        );
+        // The spare high nibble of the China SLS octet is not part of the SLS.
+        let (label, _) = RoutingLabel::parse(PointCodeFormat::China24, &[1, 0, 0, 2, 0, 0, 0xA5]).unwrap();
+        assert_eq!(label.sls, 5);
+        assert_eq!(
+            RoutingLabel::parse(PointCodeFormat::Itu14, &[1, 2, 3]),
+            Err(LabelError::Truncated { needed: 4, got: 3 })
+        );
+    }
 }

@@ -7,8 +7,21 @@
 //!
 //! - [`label`]: point codes, the service information octet and the routing label, the
 //!   vocabulary every level above MTP2 shares.
+//! - [`mtp2`]: signal units and the signalling link procedures (Q.703), line pacing, pcap.
+//! - [`mtp3`]: the signalling point (Q.704, Q.707): user-part interface ([`mtp3::Transfer`],
+//!   [`mtp3::Indication`]), link sets, changeover/changeback, route management, status.
+//! - [`circuit`]: what ISUP and TUP share: CIC ↔ span/timeslot, circuit states, dual seizure
+//!   and hunting, the continuity check transceiver, the call model ([`circuit::UserPart`],
+//!   [`circuit::Event`]) and a two-point test harness.
+//! - [`isup`]: ISDN User Part (Q.763/Q.764; China YDN 038 with 24-bit point codes).
+//! - [`tup`]: Telephone User Part (Q.721–Q.724; China GF 001-9001).
 
+pub mod circuit;
+pub mod isup;
 pub mod label;
+pub mod tup;
+pub mod mtp2;
+pub mod mtp3;
 
 pub use label::{
     LabelError, NetworkIndicator, PointCode, PointCodeFormat, RoutingLabel, ServiceIndicator, Sio,

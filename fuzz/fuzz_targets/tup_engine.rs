@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tdm_ss7::tup::fuzz::tup_engine(data));
