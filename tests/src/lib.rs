@@ -1,6 +1,9 @@
 //! A rig for whole-system scenarios: a simulated bench with the real driver on every
 //! board, stepped in lockstep from one thread so that a scenario is exact and repeatable.
 
+pub mod far_end;
+pub mod mtp;
+
 use std::time::Duration;
 
 use tdm_driver::{BoardPaths, Driver, DriverHandle, ErrorKind, SpanConfig, SpanReport};
