@@ -48,11 +48,18 @@ impl ToneSender {
 
     /// Tops the ring up: as many samples as it has room for. Returns how many went in.
     pub fn fill(&mut self, tx: &mut RingWriter) -> usize {
+        let capacity = tx.capacity();
+        self.fill_to(tx, capacity)
+    }
+
+    /// Tops the ring up until it holds `level` octets (or is full). Returns how many went in.
+    pub fn fill_to(&mut self, tx: &mut RingWriter, level: usize) -> usize {
         let mut samples = [0i16; CHUNK];
         let mut octets = [0u8; CHUNK];
         let mut written = 0;
         loop {
-            let n = tx.free().min(CHUNK);
+            let queued = tx.capacity() - tx.free();
+            let n = level.saturating_sub(queued).min(tx.free()).min(CHUNK);
             if n == 0 {
                 return written;
             }
@@ -199,6 +206,19 @@ mod tests {
         // Heard once: later blocks report nothing new.
         sender.fill(&mut tx);
         assert_eq!(detector.read(&mut rx), None);
+    }
+
+    #[test]
+    fn the_sender_tops_a_ring_up_to_a_level_and_no_further() {
+        let (mut tx, mut rx) = octet_ring(1024);
+        let mut sender = ToneSender::test_tone(-10.0);
+        assert_eq!(sender.fill_to(&mut tx, 300), 300);
+        assert_eq!(sender.fill_to(&mut tx, 300), 0);
+        let mut taken = [0u8; 100];
+        assert_eq!(rx.pop_slice(&mut taken), 100);
+        assert_eq!(sender.fill_to(&mut tx, 300), 100);
+        assert_eq!(sender.fill_to(&mut tx, 5000), 1024 - 300, "never more than the ring holds");
+        assert_eq!(tx.free(), 0);
     }
 
     #[test]

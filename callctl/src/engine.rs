@@ -1,6 +1,7 @@
-//! The engine: signaling stacks bound to spans, their frames carried by the driver's soft
-//! HDLC, their calls kept in the common model, B-channels opened for the calls, incoming calls
-//! handled by each span's policy, traces handed to subscribers.
+//! The engine: signaling stacks bound to spans, their signaling carried by the driver (frames
+//! through its soft HDLC for ISDN; ABCD bits and channel audio for No.1), their calls kept in
+//! the common model, channels opened for the calls, incoming calls handled by each span's
+//! policy, traces handed to subscribers.
 //!
 //! [`Engine`] itself runs no thread: [`Engine::pump`] takes whatever the drivers reported,
 //! feeds the stacks, runs their timers against each span's board clock and moves audio. A
@@ -8,12 +9,13 @@
 //! [`Engine::spawn`] runs it on its own thread for a live system (see [`crate::runner`]).
 //!
 //! Time is the board's: each span's `now` is the block count its driver last published
-//! ([`tdm_driver::SpanReport::at_ms`]), or a received frame's `at_ms` if later. The engine
-//! never reads the wall clock, so the same stack runs at any simulator speed.
+//! ([`tdm_driver::SpanReport::at_ms`]), or a received frame's or ABCD change's `at_ms` if
+//! later. The engine never reads the wall clock, so the same stack runs at any simulator speed.
 //!
-//! Per-frame work (a frame in, the frames and events that follow, a trace record out) does not
-//! allocate: frames go through fixed buffers and bounded channels. Allocation happens per call
-//! (its record, its audio rings, its log entries) and per command.
+//! Per-frame and per-block work (a frame or an ABCD change in, the audio of every open
+//! channel, the frames, bits and events that follow, a trace record out) does not allocate:
+//! frames and audio go through fixed buffers and bounded channels. Allocation happens per call
+//! (its record, its log entries), per channel opened and per command.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -21,17 +23,21 @@ use std::fmt;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use tdm_base::{Cause, Duration, Instant};
 use tdm_driver::hdlc::HdlcConfig;
-use tdm_driver::{AudioChannel, DriverHandle, Event, HdlcChannel, HdlcFrame, Signaling};
+use tdm_driver::{DriverHandle, Event, HdlcChannel, HdlcFrame, Signaling};
 
-use crate::audio::{DEFAULT_TONE_DBM0, TEST_TONE_HZ, ToneDetector, ToneSender};
+use crate::audio::{DEFAULT_TONE_DBM0, TEST_TONE_HZ, ToneSender};
+use crate::bearer::{Bearer, CAS_AUDIO_DEPTH, Cushion};
 use crate::isdn::{IsdnSpanConfig, IsdnStack};
 use crate::model::{
     CallDirection, CallError, CallEvent, CallId, CallInfo, CallPhase, CallRequest, EventKind, ToneReport,
 };
-use crate::stack::{SignalingChannel, SignalingStack, StackCall, StackEvent};
-use crate::trace::{TraceDirection, TraceRecord};
+use crate::no1::{No1SpanConfig, No1Stack};
+use crate::stack::{
+    CasSignaling, ChannelChange, ChannelStatus, SignalingChannel, SignalingStack, StackCall, StackEvent,
+};
+use crate::trace::{CasTraceRecord, TraceDirection, TraceRecord};
 
-/// Ring size of a call's B-channel audio, each way: 128 ms.
+/// Ring size of a call's B-channel audio on a span that signals elsewhere, each way: 128 ms.
 const AUDIO_DEPTH: usize = 1024;
 /// Driver events taken per board per pump at most, so that one busy board cannot starve the
 /// rest.
@@ -40,6 +46,11 @@ const EVENTS_PER_PUMP: usize = 4096;
 const LOG_LEN: usize = 1024;
 /// Trace records a subscriber may leave unread before records are dropped for it.
 pub const TRACE_QUEUE: usize = 4096;
+/// How long a CAS span's TS16 multiframe must be aligned both ways before its stack may use
+/// the line.
+pub const LINE_UP_HOLD: Duration = Duration::from_millis(100);
+/// ABCD changes a CAS span holds back behind queued audio at most; more leave at once.
+const HELD_ABCD: usize = 64;
 /// Longest signaling frame handled (the driver's HDLC limit).
 const FRAME_BUFFER: usize = tdm_driver::hdlc::MAX_FRAME;
 
@@ -53,10 +64,13 @@ pub struct BoardSetup {
 }
 
 /// Which signaling stack a span runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum StackSetup {
     /// ISDN PRI on TS16.
     Isdn(IsdnSpanConfig),
+    /// China No.1 (or another R2 variant): line signals on TS16's ABCD bits, register signals
+    /// on the channels.
+    No1(Box<No1SpanConfig>),
 }
 
 /// What a span does with an incoming call nobody else takes.
@@ -97,6 +111,17 @@ impl SpanSetup {
             tone_dbm0: DEFAULT_TONE_DBM0,
         }
     }
+
+    /// No.1 on `board`'s `span`, answering incoming calls at once with the test tone.
+    pub fn no1(board: usize, span: u32, config: No1SpanConfig) -> Self {
+        SpanSetup {
+            board,
+            span,
+            stack: StackSetup::No1(Box::new(config)),
+            incoming: IncomingPolicy::Answer { ring_ms: 0 },
+            tone_dbm0: DEFAULT_TONE_DBM0,
+        }
+    }
 }
 
 /// A span as listed.
@@ -104,16 +129,20 @@ impl SpanSetup {
 pub struct SpanInfo {
     /// `board:span`.
     pub name: String,
-    /// The stack (`ISDN PRI network side`).
+    /// The stack (`ISDN PRI network side`, `China No.1`).
     pub description: &'static str,
+    /// Where its signaling travels.
+    pub signaling: SignalingChannel,
     /// Whether this end plays the network side.
     pub network: bool,
-    /// Whether the signaling link is up.
+    /// Whether the signaling link is up (CAS spans: the TS16 multiframe is aligned both ways).
     pub link_up: bool,
     /// Calls in progress.
     pub calls: usize,
     /// Board time of the span.
     pub now_ms: u64,
+    /// Every channel's line (CAS spans; empty otherwise).
+    pub channels: Vec<ChannelStatus>,
 }
 
 /// Why the engine could not start.
@@ -136,26 +165,40 @@ struct Board {
 }
 
 struct SpanRunner {
-    board: usize,
     span: u32,
     name: String,
+    handle: DriverHandle,
     stack: Box<dyn SignalingStack>,
-    signaling_timeslot: u8,
+    signaling: SignalingChannel,
+    /// The D-channel's timeslot, for stacks that signal in frames.
+    signaling_timeslot: Option<u8>,
     hdlc: Option<HdlcChannel>,
+    /// Open channels by timeslot: a call's on a span that signals in frames; every channel,
+    /// for the span's life, on a CAS span.
+    bearers: Vec<Option<Bearer>>,
+    cushion: Cushion,
+    /// The CAS line as last told to the stack.
+    line_up: Option<bool>,
+    /// Since when the CAS line has looked up without being told so.
+    line_up_since: Option<Instant>,
     incoming: IncomingPolicy,
     tone_dbm0: f32,
     now: Instant,
     traces: Vec<Sender<TraceRecord>>,
+    cas_traces: Vec<Sender<CasTraceRecord>>,
     buffer: [u8; FRAME_BUFFER],
     /// A frame the driver's queue had no room for, sent before anything new.
     pending: Option<usize>,
+    /// ABCD changes waiting for their channel's queued audio (at most [`HELD_ABCD`]).
+    held_abcd: Vec<HeldAbcd>,
 }
 
-struct CallAudio {
-    channel: AudioChannel,
+/// An ABCD change held back until `due`.
+#[derive(Debug, Clone, Copy)]
+struct HeldAbcd {
     timeslot: u8,
-    sender: Option<ToneSender>,
-    detector: ToneDetector,
+    abcd: u8,
+    due: Instant,
 }
 
 struct CallRecord {
@@ -175,7 +218,8 @@ struct CallRecord {
     hangup_after: Option<Duration>,
     /// The span's policy answered it: send the test tone once connected.
     plays_tone: bool,
-    audio: Option<CallAudio>,
+    /// The timeslot whose audio the call has.
+    audio: Option<u8>,
     tone: Option<ToneReport>,
 }
 
@@ -192,8 +236,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the signaling channel of every span (TS16 through the driver's soft HDLC for
-    /// ISDN) and starts its stack.
+    /// Opens the signaling of every span (TS16 through the driver's soft HDLC for ISDN; every
+    /// bearer channel's audio for No.1) and starts its stack.
     pub fn new(boards: Vec<BoardSetup>, spans: Vec<SpanSetup>) -> Result<Engine, EngineError> {
         let mut engine = Engine {
             boards: boards
@@ -233,51 +277,100 @@ impl Engine {
                 board.handle.span_count()
             ))
         })?;
-        if config.signaling != Signaling::Ccs {
-            return Err(EngineError(format!(
-                "span {name}: ISDN needs TS16 as a D-channel, but the span carries CAS (set signaling = \"ccs\")"
-            )));
+        match (&setup.stack, config.signaling) {
+            (StackSetup::Isdn(_), Signaling::Cas) => {
+                return Err(EngineError(format!(
+                    "span {name}: ISDN needs TS16 as a D-channel, but the span carries CAS (set signaling = \"ccs\")"
+                )));
+            }
+            (StackSetup::No1(_), Signaling::Ccs) => {
+                return Err(EngineError(format!(
+                    "span {name}: No.1 signals in the ABCD bits of TS16, but the span is CCS (set signaling = \"cas\")"
+                )));
+            }
+            _ => {}
         }
         if board.spans.get(setup.span as usize).is_some_and(Option::is_some) {
             return Err(EngineError(format!("span {name} is configured twice")));
         }
-        let stack: Box<dyn SignalingStack> = match &setup.stack {
+        let mut stack: Box<dyn SignalingStack> = match &setup.stack {
             StackSetup::Isdn(config) => {
                 Box::new(IsdnStack::new(config).map_err(|e| EngineError(format!("span {name}: {e}")))?)
             }
+            StackSetup::No1(config) => {
+                Box::new(No1Stack::new(config).map_err(|e| EngineError(format!("span {name}: {e}")))?)
+            }
         };
-        let SignalingChannel::Hdlc { timeslot } = stack.signaling_channel();
-        let hdlc = board
-            .handle
-            .open_hdlc(setup.span, timeslot, HdlcConfig::default())
-            .map_err(|e| EngineError(format!("span {name}: {e}")))?;
-        let now = board.handle.report(setup.span).map_or(Instant::ZERO, |r| Instant::from_millis(r.at_ms));
+        let handle = board.handle.clone();
+        let signaling = stack.signaling_channel();
+        let mut bearers: Vec<Option<Bearer>> = (0..32).map(|_| None).collect();
+        let (hdlc, signaling_timeslot) = match signaling {
+            SignalingChannel::Hdlc { timeslot } => {
+                let hdlc = handle
+                    .open_hdlc(setup.span, timeslot, HdlcConfig::default())
+                    .map_err(|e| EngineError(format!("span {name}: {e}")))?;
+                (Some(hdlc), Some(timeslot))
+            }
+            SignalingChannel::Cas => {
+                let timeslots: Vec<u8> = stack.cas().map(|cas| cas.timeslots().to_vec()).unwrap_or_default();
+                for timeslot in timeslots {
+                    let opened = match bearers.get_mut(usize::from(timeslot)) {
+                        Some(slot) => handle
+                            .open_audio(setup.span, timeslot, CAS_AUDIO_DEPTH)
+                            .map(|channel| *slot = Some(Bearer::new(timeslot, channel)))
+                            .map_err(|e| e.to_string()),
+                        None => Err(format!("timeslot {timeslot} is not on an E1")),
+                    };
+                    match opened {
+                        Ok(()) => {}
+                        Err(error) => {
+                            for bearer in bearers.iter().flatten() {
+                                let _ = handle.release(setup.span, bearer.timeslot());
+                            }
+                            return Err(EngineError(format!("span {name}: {error}")));
+                        }
+                    }
+                }
+                (None, None)
+            }
+        };
+        let now = handle.report(setup.span).map_or(Instant::ZERO, |r| Instant::from_millis(r.at_ms));
         let index = self.spans.len();
-        let mut runner = SpanRunner {
-            board: setup.board,
+        stack.start(now);
+        self.spans.push(SpanRunner {
             span: setup.span,
             name,
+            handle,
             stack,
-            signaling_timeslot: timeslot,
-            hdlc: Some(hdlc),
+            signaling,
+            signaling_timeslot,
+            hdlc,
+            bearers,
+            cushion: Cushion::new(),
+            line_up: None,
+            line_up_since: None,
             incoming: setup.incoming,
             tone_dbm0: setup.tone_dbm0,
             now,
             traces: Vec::new(),
+            cas_traces: Vec::new(),
             buffer: [0; FRAME_BUFFER],
             pending: None,
-        };
-        runner.stack.start(now);
-        self.spans.push(runner);
+            held_abcd: Vec::with_capacity(HELD_ABCD),
+        });
         if let Some(slot) = self.boards[setup.board].spans.get_mut(setup.span as usize) {
             *slot = Some(index);
+        }
+        if signaling == SignalingChannel::Cas {
+            // The stack's idle line signals go out before the first frame does.
+            self.service_span(index);
         }
         Ok(())
     }
 
-    /// Driver events the engine does not consume itself (line changes, CAS bits, frames of
-    /// timeslots no stack uses, HDLC errors) go to `sink`, tagged with the board's index;
-    /// when it is full they are dropped and counted.
+    /// Driver events the engine does not consume itself (line changes, CAS bits of spans
+    /// without a CAS stack, frames of timeslots no stack uses, HDLC errors) go to `sink`,
+    /// tagged with the board's index; when it is full they are dropped and counted.
     pub fn forward_events(&mut self, sink: Sender<(usize, Event)>) {
         self.forward = Some(sink);
     }
@@ -290,8 +383,8 @@ impl Engine {
     // ---- the loop ----
 
     /// Takes every pending driver event, then serves each span: timers due at its board time,
-    /// frames to send, stack events; then the calls: answers and hang-ups due, audio. Returns
-    /// how many driver events it took.
+    /// frames and line signals to send, stack events; then the calls: answers and hang-ups
+    /// due, audio. Returns how many driver events it took.
     pub fn pump(&mut self) -> usize {
         let mut taken = 0;
         for board in 0..self.boards.len() {
@@ -309,32 +402,69 @@ impl Engine {
         taken
     }
 
+    /// Moves the span's clock to its board's, and tells a CAS stack when the TS16 multiframe
+    /// came or went (aligned here and, by the far end's Y bit, there). It comes once it held
+    /// for [`LINE_UP_HOLD`]: while both ends align, each one's Y bit reports the other's
+    /// search for a few multiframes after its own alignment.
     fn advance_clock(&mut self, span: usize) {
         let runner = &mut self.spans[span];
-        if let Some(report) = self.boards[runner.board].handle.report(runner.span) {
-            runner.now = runner.now.max(Instant::from_millis(report.at_ms));
+        let Some(report) = runner.handle.report(runner.span) else { return };
+        runner.now = runner.now.max(Instant::from_millis(report.at_ms));
+        let now = runner.now;
+        let Some(cas) = runner.stack.cas() else { return };
+        let up = report.cas_aligned && !report.cas_remote_alarm;
+        if !up {
+            runner.line_up_since = None;
+            if runner.line_up != Some(false) {
+                runner.line_up = Some(false);
+                cas.handle_line(now, false);
+            }
+        } else if runner.line_up != Some(true) {
+            let since = *runner.line_up_since.get_or_insert(now);
+            if now.saturating_duration_since(since) >= LINE_UP_HOLD {
+                runner.line_up = Some(true);
+                cas.handle_line(now, true);
+            }
         }
     }
 
     fn driver_event(&mut self, board: usize, event: Event) {
-        if let Event::Hdlc { span, timeslot, frame, at_ms } = &event
-            && let Some(Some(index)) = self.boards[board].spans.get(*span as usize)
-            && self.spans[*index].signaling_timeslot == *timeslot
-        {
-            let index = *index;
+        let index = match &event {
+            Event::Hdlc { span, .. } | Event::Abcd { span, .. } => {
+                self.boards[board].spans.get(*span as usize).copied().flatten()
+            }
+            _ => None,
+        };
+        if let Some(index) = index {
             let runner = &mut self.spans[index];
-            runner.now = runner.now.max(Instant::from_millis(*at_ms));
-            let now = runner.now;
-            let record = TraceRecord {
-                at: now,
-                direction: TraceDirection::Received,
-                network: runner.stack.is_network_side(),
-                frame: *frame,
-            };
-            trace_to(&mut runner.traces, &record);
-            runner.stack.handle_frame(now, frame.bytes());
-            self.service_span(index);
-            return;
+            match &event {
+                Event::Hdlc { timeslot, frame, at_ms, .. }
+                    if runner.signaling_timeslot == Some(*timeslot) =>
+                {
+                    runner.now = runner.now.max(Instant::from_millis(*at_ms));
+                    let now = runner.now;
+                    let record = TraceRecord {
+                        at: now,
+                        direction: TraceDirection::Received,
+                        network: runner.stack.is_network_side(),
+                        frame: *frame,
+                    };
+                    trace_to(&mut runner.traces, &record);
+                    runner.stack.handle_frame(now, frame.bytes());
+                    self.service_span(index);
+                    return;
+                }
+                Event::Abcd { timeslot, abcd, at_ms, .. } => {
+                    runner.now = runner.now.max(Instant::from_millis(*at_ms));
+                    let now = runner.now;
+                    if let Some(cas) = runner.stack.cas() {
+                        cas.handle_abcd(now, *timeslot, *abcd);
+                        self.service_span(index);
+                        return;
+                    }
+                }
+                _ => {}
+            }
         }
         if let Some(sink) = &self.forward
             && let Err(TrySendError::Full(_)) = sink.try_send((board, event))
@@ -362,16 +492,25 @@ impl Engine {
                 break;
             }
         }
+        self.spans[span].hand_out_cas_trace();
     }
 
     fn stack_event(&mut self, span: usize, event: StackEvent) {
         let now = self.spans[span].now;
         match event {
-            StackEvent::LinkUp => self.log_span(span, EventKind::LinkUp),
-            StackEvent::LinkDown => self.log_span(span, EventKind::LinkDown),
-            StackEvent::RestartCompleted => self.log_span(span, EventKind::RestartCompleted),
-            StackEvent::RestartReceived => self.log_span(span, EventKind::RestartReceived),
-            StackEvent::RestartFailed => self.log_span(span, EventKind::RestartFailed),
+            StackEvent::LinkUp => self.log_span(span, None, EventKind::LinkUp),
+            StackEvent::LinkDown => self.log_span(span, None, EventKind::LinkDown),
+            StackEvent::RestartCompleted => self.log_span(span, None, EventKind::RestartCompleted),
+            StackEvent::RestartReceived => self.log_span(span, None, EventKind::RestartReceived),
+            StackEvent::RestartFailed => self.log_span(span, None, EventKind::RestartFailed),
+            StackEvent::Channel { timeslot, change } => {
+                let kind = match change {
+                    ChannelChange::Blocked => EventKind::ChannelBlocked,
+                    ChannelChange::Unblocked => EventKind::ChannelUnblocked,
+                    ChannelChange::Fault(reason) => EventKind::ChannelFault { reason },
+                };
+                self.log_span(span, Some(timeslot), kind);
+            }
             // The channel comes from the stack itself (`sync_channel`), which also follows it
             // when it changes.
             StackEvent::Incoming { call, called, calling, .. } => self.incoming(span, call, called, calling),
@@ -384,15 +523,20 @@ impl Engine {
             StackEvent::Connected { call } => {
                 let Some(index) = self.find(span, call) else { return };
                 self.sync_channel(index);
-                let tone_dbm0 = self.spans[span].tone_dbm0;
+                let runner = &mut self.spans[span];
                 let record = &mut self.calls[index];
                 record.phase = CallPhase::Connected;
                 record.connected = Some(now);
                 record.hangup_at = record.hangup_after.map(|after| now + after);
-                if record.plays_tone
-                    && let Some(audio) = record.audio.as_mut()
+                if let Some(bearer) = record
+                    .audio
+                    .and_then(|ts| runner.bearers.get_mut(usize::from(ts)))
+                    .and_then(Option::as_mut)
                 {
-                    audio.sender = Some(ToneSender::test_tone(tone_dbm0));
+                    bearer.listening = true;
+                    if record.plays_tone {
+                        bearer.sender = Some(ToneSender::test_tone(runner.tone_dbm0));
+                    }
                 }
                 self.log_call(index, EventKind::Connected);
             }
@@ -401,11 +545,18 @@ impl Engine {
                     self.log_call(index, EventKind::Problem { cause });
                 }
             }
+            StackEvent::Signal { call, text } => {
+                if let Some(index) = self.find(span, call) {
+                    self.log_call(index, EventKind::Signal { text });
+                }
+            }
             StackEvent::Released { call, cause, remote } => {
                 let Some(index) = self.find(span, call) else { return };
                 self.log_call(index, EventKind::Released { cause, remote });
                 let record = self.calls.remove(index);
-                self.close_audio(record.span, record.audio);
+                if let Some(timeslot) = record.audio {
+                    self.detach_audio(record.span, timeslot);
+                }
             }
         }
     }
@@ -488,45 +639,76 @@ impl Engine {
         id
     }
 
-    /// Keeps a call's B-channel audio on the timeslot the stack has for it (the far end may
-    /// move an outgoing call to another channel in its first answer).
+    /// Keeps a call's audio on the timeslot the stack has for it (the far end may move an
+    /// outgoing ISDN call to another channel in its first answer).
     fn sync_channel(&mut self, index: usize) {
-        let record = &mut self.calls[index];
-        let runner = &self.spans[record.span];
-        let wanted = runner.stack.timeslot(record.stack_call);
-        let current = record.audio.as_ref().map(|a| a.timeslot);
-        if wanted == current {
+        let record = &self.calls[index];
+        let span = record.span;
+        let wanted = self.spans[span].stack.timeslot(record.stack_call);
+        if wanted == record.audio {
             return;
         }
-        let old = record.audio.take();
-        let span = record.span;
-        self.close_audio(span, old);
+        if let Some(old) = self.calls[index].audio.take() {
+            self.detach_audio(span, old);
+        }
         let Some(timeslot) = wanted else { return };
-        let runner = &self.spans[span];
-        let handle = &self.boards[runner.board].handle;
-        match handle.open_audio(runner.span, timeslot, AUDIO_DEPTH) {
+        if self.attach_audio(span, timeslot) {
+            self.calls[index].audio = Some(timeslot);
+        } else {
+            log::warn!(
+                "span {}: no audio for call {} on ts {timeslot}",
+                self.spans[span].name,
+                self.calls[index].id
+            );
+        }
+    }
+
+    /// Gives a call the audio of `timeslot`: the span's own channel on a CAS span, a channel
+    /// opened now otherwise. Returns whether it has it.
+    fn attach_audio(&mut self, span: usize, timeslot: u8) -> bool {
+        let runner = &mut self.spans[span];
+        let Some(slot) = runner.bearers.get_mut(usize::from(timeslot)) else { return false };
+        if runner.signaling == SignalingChannel::Cas {
+            return match slot.as_mut() {
+                Some(bearer) => {
+                    bearer.reset();
+                    true
+                }
+                None => false,
+            };
+        }
+        match runner.handle.open_audio(runner.span, timeslot, AUDIO_DEPTH) {
             Ok(channel) => {
-                self.calls[index].audio =
-                    Some(CallAudio { channel, timeslot, sender: None, detector: ToneDetector::new() });
+                *slot = Some(Bearer::new(timeslot, channel));
+                true
             }
             Err(error) => {
-                log::warn!("span {}: no audio for call {}: {error}", runner.name, self.calls[index].id)
+                log::warn!("span {}: opening ts {timeslot}: {error}", runner.name);
+                false
             }
         }
     }
 
-    fn close_audio(&self, span: usize, audio: Option<CallAudio>) {
-        let Some(audio) = audio else { return };
-        let runner = &self.spans[span];
-        if let Err(error) = self.boards[runner.board].handle.release(runner.span, audio.timeslot) {
-            log::warn!("span {}: releasing ts {}: {error}", runner.name, audio.timeslot);
+    /// Takes a call's audio back: a CAS channel stays the span's, any other is released.
+    fn detach_audio(&mut self, span: usize, timeslot: u8) {
+        let runner = &mut self.spans[span];
+        let Some(slot) = runner.bearers.get_mut(usize::from(timeslot)) else { return };
+        if runner.signaling == SignalingChannel::Cas {
+            if let Some(bearer) = slot.as_mut() {
+                bearer.reset();
+            }
+            return;
+        }
+        if slot.take().is_some()
+            && let Err(error) = runner.handle.release(runner.span, timeslot)
+        {
+            log::warn!("span {}: releasing ts {timeslot}: {error}", runner.name);
         }
     }
 
-    /// Answers and hang-ups that fell due, and the audio of every call.
+    /// Answers and hang-ups that fell due, and the audio of every open channel.
     fn service_calls(&mut self) {
-        let mut index = 0;
-        while index < self.calls.len() {
+        for index in 0..self.calls.len() {
             let span = self.calls[index].span;
             let now = self.spans[span].now;
             if self.calls[index].answer_at.is_some_and(|at| at <= now) {
@@ -542,31 +724,48 @@ impl Engine {
                     log::warn!("span {}: hanging up call {}: {error}", runner.name, record.id);
                 }
             }
-            self.service_audio(index, now);
-            index += 1;
         }
-        // Answers and hang-ups produce frames and events now, not at the next pump.
+        for span in 0..self.spans.len() {
+            self.service_audio(span);
+        }
+        // Answers, hang-ups and register signals produce frames, bits and events now, not at
+        // the next pump.
         for span in 0..self.spans.len() {
             self.service_span(span);
         }
     }
 
-    fn service_audio(&mut self, index: usize, now: Instant) {
-        let record = &mut self.calls[index];
-        let connected = record.phase == CallPhase::Connected;
-        let Some(audio) = record.audio.as_mut() else { return };
-        if let Some(sender) = audio.sender.as_mut() {
-            sender.fill(&mut audio.channel.tx);
+    /// Every open channel of a span: what arrived goes to the stack's register receiver or the
+    /// test tone detector; the register signal or the test tone goes out.
+    fn service_audio(&mut self, span: usize) {
+        let runner = &mut self.spans[span];
+        let now = runner.now;
+        runner.cushion.observe(now);
+        let target = runner.cushion.target_octets();
+        let mut heard = [None; 32];
+        let SpanRunner { stack, bearers, .. } = runner;
+        let mut cas = stack.cas();
+        for bearer in bearers.iter_mut().flatten() {
+            let level = bearer.receive(now, reborrow(&mut cas));
+            if let Some(slot) = heard.get_mut(usize::from(bearer.timeslot())) {
+                *slot = level;
+            }
+            match reborrow(&mut cas) {
+                Some(stack) => {
+                    bearer.send_ahead(stack, target);
+                }
+                None => bearer.send(),
+            }
         }
-        if !connected {
-            // What arrives before the answer is no part of the test.
-            let mut discard = [0u8; 256];
-            while audio.channel.rx.pop_slice(&mut discard) > 0 {}
-            return;
-        }
-        if let Some(level) = audio.detector.read(&mut audio.channel.rx) {
+        for (timeslot, level) in heard.iter().enumerate() {
+            let Some(level) = *level else { continue };
+            let Some(index) =
+                self.calls.iter().position(|c| c.span == span && c.audio == Some(timeslot as u8))
+            else {
+                continue;
+            };
             let report = ToneReport { freq_hz: TEST_TONE_HZ, level_dbm0: level, at_ms: now.as_millis() };
-            record.tone = Some(report);
+            self.calls[index].tone = Some(report);
             self.log_call(index, EventKind::ToneHeard(report));
         }
     }
@@ -622,14 +821,19 @@ impl Engine {
         record.hangup_at = None;
         let runner = &mut self.spans[span];
         runner.stack.hangup(runner.now, record.stack_call, cause)?;
-        if record.phase != CallPhase::Releasing {
-            record.phase = CallPhase::Releasing;
+        record.phase = CallPhase::Releasing;
+        // What arrives after this side hung up is no part of the test.
+        if let Some(bearer) =
+            record.audio.and_then(|ts| runner.bearers.get_mut(usize::from(ts))).and_then(Option::as_mut)
+        {
+            bearer.listening = false;
         }
         self.service_span(span);
         Ok(())
     }
 
-    /// Restarts every channel of a span (RESTART of the whole interface on ISDN).
+    /// Restarts every channel of a span (RESTART of the whole interface on ISDN, a reset of
+    /// every circuit on No.1).
     pub fn restart(&mut self, span: &str) -> Result<(), CallError> {
         let span = self.span_index(span)?;
         self.advance_clock(span);
@@ -648,11 +852,7 @@ impl Engine {
                 CallInfo {
                     id: c.id,
                     span: runner.name.clone(),
-                    timeslot: c
-                        .audio
-                        .as_ref()
-                        .map(|a| a.timeslot)
-                        .or_else(|| runner.stack.timeslot(c.stack_call)),
+                    timeslot: c.audio.or_else(|| runner.stack.timeslot(c.stack_call)),
                     direction: c.direction,
                     called: c.called.clone(),
                     calling: c.calling.clone(),
@@ -666,12 +866,22 @@ impl Engine {
             .collect()
     }
 
-    /// The B-channels the engine holds open for calls: `(span name, timeslot)`.
+    /// The channels the engine holds for calls: `(span name, timeslot)`.
     pub fn open_channels(&self) -> Vec<(String, u8)> {
-        self.calls
-            .iter()
-            .filter_map(|c| c.audio.as_ref().map(|a| (self.spans[c.span].name.clone(), a.timeslot)))
-            .collect()
+        self.calls.iter().filter_map(|c| c.audio.map(|ts| (self.spans[c.span].name.clone(), ts))).collect()
+    }
+
+    /// The board time, in ms, up to which every span of board `board` (by its index among
+    /// the engine's boards) has been served: the earliest of their clocks; `u64::MAX` for a
+    /// board without signaling spans.
+    pub fn served_ms(&self, board: usize) -> u64 {
+        let spans = self.boards.get(board).map(|b| b.spans.as_slice()).unwrap_or_default();
+        spans.iter().flatten().map(|&span| self.spans[span].now.as_millis()).min().unwrap_or(u64::MAX)
+    }
+
+    /// The number of boards.
+    pub fn board_count(&self) -> usize {
+        self.boards.len()
     }
 
     /// Log entries after `seq` (the log keeps the last 1024).
@@ -687,34 +897,64 @@ impl Engine {
             .map(|(i, s)| SpanInfo {
                 name: s.name.clone(),
                 description: s.stack.description(),
+                signaling: s.signaling,
                 network: s.stack.is_network_side(),
                 link_up: s.stack.is_link_up(),
                 calls: self.calls.iter().filter(|c| c.span == i).count(),
                 now_ms: s.now.as_millis(),
+                channels: s.stack.cas_ref().map(|cas| cas.channels()).unwrap_or_default(),
             })
             .collect()
     }
 
     /// Subscribes to a span's signaling frames: every frame sent or received from now on,
     /// until the receiver is dropped (records a slow reader leaves in the queue past
-    /// [`TRACE_QUEUE`] are dropped). Returns whether this end is the network side too.
+    /// [`TRACE_QUEUE`] are dropped). Returns whether this end is the network side too. A CAS
+    /// span has no frames: see [`Engine::subscribe_cas_trace`].
     pub fn subscribe_trace(&mut self, span: &str) -> Result<(bool, Receiver<TraceRecord>), CallError> {
         let span = self.span_index(span)?;
-        let (tx, rx) = bounded(TRACE_QUEUE);
         let runner = &mut self.spans[span];
+        if runner.signaling == SignalingChannel::Cas {
+            return Err(CallError::Unsupported(format!(
+                "span {} runs {}: its trace is line and register signals, not frames",
+                runner.name,
+                runner.stack.description()
+            )));
+        }
+        let (tx, rx) = bounded(TRACE_QUEUE);
         runner.traces.push(tx);
         Ok((runner.stack.is_network_side(), rx))
     }
 
-    /// Stops every stack's use of the driver: B-channels and signaling channels are given
-    /// back. The engine does nothing more afterwards.
-    pub fn shutdown(&mut self) {
-        for record in std::mem::take(&mut self.calls) {
-            self.close_audio(record.span, record.audio);
+    /// Subscribes to a CAS span's line-signal and register-signal trace, as
+    /// [`Engine::subscribe_trace`] does to frames.
+    pub fn subscribe_cas_trace(&mut self, span: &str) -> Result<Receiver<CasTraceRecord>, CallError> {
+        let span = self.span_index(span)?;
+        let runner = &mut self.spans[span];
+        if runner.signaling != SignalingChannel::Cas {
+            return Err(CallError::Unsupported(format!(
+                "span {} runs {}: its trace is frames, not line signals",
+                runner.name,
+                runner.stack.description()
+            )));
         }
+        let (tx, rx) = bounded(TRACE_QUEUE);
+        runner.cas_traces.push(tx);
+        Ok(rx)
+    }
+
+    /// Stops every stack's use of the driver: channels and signaling channels are given back.
+    /// The engine does nothing more afterwards.
+    pub fn shutdown(&mut self) {
+        self.calls.clear();
         for runner in &mut self.spans {
-            if runner.hdlc.take().is_some() {
-                let _ = self.boards[runner.board].handle.release(runner.span, runner.signaling_timeslot);
+            for bearer in runner.bearers.iter_mut().filter_map(Option::take) {
+                let _ = runner.handle.release(runner.span, bearer.timeslot());
+            }
+            if runner.hdlc.take().is_some()
+                && let Some(timeslot) = runner.signaling_timeslot
+            {
+                let _ = runner.handle.release(runner.span, timeslot);
             }
         }
         self.spans.clear();
@@ -739,7 +979,7 @@ impl Engine {
         self.log.push_back(event);
     }
 
-    fn log_span(&mut self, span: usize, kind: EventKind) {
+    fn log_span(&mut self, span: usize, timeslot: Option<u8>, kind: EventKind) {
         self.seq += 1;
         let runner = &self.spans[span];
         let event = CallEvent {
@@ -747,7 +987,7 @@ impl Engine {
             at_ms: runner.now.as_millis(),
             span: runner.name.clone(),
             call: None,
-            timeslot: None,
+            timeslot,
             kind,
         };
         self.push_log(event);
@@ -762,11 +1002,7 @@ impl Engine {
             at_ms: runner.now.as_millis(),
             span: runner.name.clone(),
             call: Some(record.id),
-            timeslot: record
-                .audio
-                .as_ref()
-                .map(|a| a.timeslot)
-                .or_else(|| runner.stack.timeslot(record.stack_call)),
+            timeslot: record.audio.or_else(|| runner.stack.timeslot(record.stack_call)),
             kind,
         };
         self.push_log(event);
@@ -780,10 +1016,13 @@ impl Drop for Engine {
 }
 
 impl SpanRunner {
-    /// Hands every frame the stack has to the driver, tracing each; a frame the driver's queue
-    /// refuses waits for the next round.
+    /// Hands the stack's signaling to the driver: every frame (traced), or every changed ABCD
+    /// nibble. A frame the driver's queue refuses waits for the next round.
     fn transmit(&mut self) {
-        let Some(hdlc) = self.hdlc.as_ref() else { return };
+        let Some(hdlc) = self.hdlc.as_ref() else {
+            self.transmit_abcd();
+            return;
+        };
         loop {
             let len = match self.pending.take() {
                 Some(len) => len,
@@ -810,11 +1049,67 @@ impl SpanRunner {
             }
         }
     }
+
+    /// Hands a CAS stack's changed ABCD nibbles to the driver, each once the audio its channel
+    /// already has queued is on the line: line signals and register signals then reach the
+    /// far end in the order the stack made them (an answer must not overtake the end of the
+    /// "free" signal before it).
+    fn transmit_abcd(&mut self) {
+        let now = self.now;
+        let mut i = 0;
+        while i < self.held_abcd.len() {
+            let held = self.held_abcd[i];
+            if held.due <= now {
+                self.held_abcd.remove(i);
+                self.set_abcd(held.timeslot, held.abcd);
+            } else {
+                i += 1;
+            }
+        }
+        loop {
+            let Some((timeslot, abcd)) = self.stack.cas().and_then(|cas| cas.poll_abcd()) else { return };
+            let drained = self
+                .bearers
+                .get(usize::from(timeslot))
+                .and_then(Option::as_ref)
+                .map_or(now, |bearer| now + bearer.queued());
+            let after = self.held_abcd.iter().filter(|h| h.timeslot == timeslot).map(|h| h.due).max();
+            let due = drained.max(after.unwrap_or(now));
+            if due > now && self.held_abcd.len() < HELD_ABCD {
+                self.held_abcd.push(HeldAbcd { timeslot, abcd, due });
+            } else {
+                self.set_abcd(timeslot, abcd);
+            }
+        }
+    }
+
+    fn set_abcd(&self, timeslot: u8, abcd: u8) {
+        if let Err(error) = self.handle.set_abcd(self.span, timeslot, abcd) {
+            log::warn!("span {}: ABCD {abcd:04b} on ts {timeslot}: {error}", self.name);
+        }
+    }
+
+    /// Hands a CAS stack's line-signal and register trace to the subscribers (and drops it
+    /// when there are none).
+    fn hand_out_cas_trace(&mut self) {
+        let Some(cas) = self.stack.cas() else { return };
+        while let Some(record) = cas.poll_trace() {
+            trace_to(&mut self.cas_traces, &record);
+        }
+    }
+}
+
+/// The CAS side again, for one more use (the object's lifetime shortened to the borrow's).
+fn reborrow<'a>(cas: &'a mut Option<&mut dyn CasSignaling>) -> Option<&'a mut dyn CasSignaling> {
+    match cas {
+        Some(stack) => Some(&mut **stack),
+        None => None,
+    }
 }
 
 /// Hands a record to every subscriber. One that went away is forgotten; one that is behind
 /// loses this record.
-fn trace_to(subscribers: &mut Vec<Sender<TraceRecord>>, record: &TraceRecord) {
+fn trace_to<T: Copy>(subscribers: &mut Vec<Sender<T>>, record: &T) {
     if !subscribers.is_empty() {
         subscribers.retain(|tx| !matches!(tx.try_send(*record), Err(TrySendError::Disconnected(_))));
     }

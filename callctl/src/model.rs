@@ -161,6 +161,21 @@ pub enum EventKind {
     RestartReceived,
     /// A restart this side asked for was never acknowledged.
     RestartFailed,
+    /// What the signaling system said about the call in its own terms (No.1: the group B
+    /// signal that ended register signaling, `B1: called line free, charge`).
+    Signal {
+        /// One line for a person.
+        text: String,
+    },
+    /// The far end blocked a channel (CAS spans).
+    ChannelBlocked,
+    /// The far end unblocked a channel.
+    ChannelUnblocked,
+    /// A line fault took a channel out of service until the far end shows idle again.
+    ChannelFault {
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -180,6 +195,10 @@ impl EventKind {
             EventKind::RestartCompleted => "restart_completed",
             EventKind::RestartReceived => "restart_received",
             EventKind::RestartFailed => "restart_failed",
+            EventKind::Signal { .. } => "signal",
+            EventKind::ChannelBlocked => "blocked",
+            EventKind::ChannelUnblocked => "unblocked",
+            EventKind::ChannelFault { .. } => "fault",
         }
     }
 }
@@ -210,6 +229,13 @@ pub enum CallError {
     NoSuchCall(CallId),
     /// The number cannot be signalled (too long, not digits).
     BadNumber(String),
+    /// The number cannot be signalled by this span's signaling system.
+    UnsignalableNumber {
+        /// The number as given.
+        number: String,
+        /// What the system carries (`MFC-R2 digits 0-9, 1 to 32 of them`).
+        allowed: &'static str,
+    },
     /// The signaling link is down and cannot carry the call.
     LinkDown,
     /// No free channel.
@@ -220,6 +246,8 @@ pub enum CallError {
     RestartInProgress,
     /// The command does not fit the call's state.
     WrongState(String),
+    /// The span's kind of signaling cannot do this (a frame trace of a No.1 span).
+    Unsupported(String),
     /// The engine has stopped.
     Stopped,
 }
@@ -232,11 +260,17 @@ impl fmt::Display for CallError {
             CallError::BadNumber(number) => {
                 write!(f, "number {number:?} cannot be signalled (digits 0-9, *, #; at most 31)")
             }
+            CallError::UnsignalableNumber { number, allowed } => {
+                write!(f, "number {number:?} cannot be signalled ({allowed})")
+            }
             CallError::LinkDown => f.write_str("the signaling link is down"),
-            CallError::NoChannel => f.write_str("no free B-channel"),
+            CallError::NoChannel => {
+                f.write_str("no free channel: every one is busy, blocked or out of service")
+            }
             CallError::TooManyCalls => f.write_str("too many calls on the span"),
             CallError::RestartInProgress => f.write_str("a restart is already in progress"),
             CallError::WrongState(state) => write!(f, "not possible in state {state}"),
+            CallError::Unsupported(what) => f.write_str(what),
             CallError::Stopped => f.write_str("the call engine has stopped"),
         }
     }
@@ -280,5 +314,11 @@ mod tests {
             CallError::BadNumber("x".into()).to_string(),
             "number \"x\" cannot be signalled (digits 0-9, *, #; at most 31)"
         );
+        assert_eq!(
+            CallError::UnsignalableNumber { number: "1*".into(), allowed: "digits 0-9" }.to_string(),
+            "number \"1*\" cannot be signalled (digits 0-9)"
+        );
+        assert_eq!(EventKind::ChannelFault { reason: String::new() }.name(), "fault");
+        assert_eq!(EventKind::Signal { text: String::new() }.name(), "signal");
     }
 }

@@ -1,11 +1,14 @@
 //! What the engine needs from a signaling stack, whatever the system: a sans-IO engine fed
 //! signaling frames and time, commanded in the common call model, reporting in it.
 //!
-//! ISDN ([`crate::isdn::IsdnStack`]) is the first implementation; No.1 (CAS bits and MFC-R2 on
-//! the B-channels) and ISUP (over MTP on a signaling timeslot) plug in by implementing this
-//! trait, adding their kind of [`SignalingChannel`] where the engine has to serve one.
+//! ISDN ([`crate::isdn::IsdnStack`]) signals in frames on a D-channel; China No.1
+//! ([`crate::no1::No1Stack`]) signals on the channels themselves: line signals in each
+//! channel's ABCD bits on TS16 and register signals as tones in the channel's audio, which it
+//! serves through [`CasSignaling`]. ISUP (over MTP on a signaling timeslot) plugs in the way
+//! ISDN does.
 
 use crate::model::CallError;
+use crate::trace::CasTraceRecord;
 use tdm_base::{Cause, Instant};
 
 /// A call as a stack numbers it (unique among the stack's calls in progress).
@@ -21,6 +24,108 @@ pub enum SignalingChannel {
         /// The timeslot.
         timeslot: u8,
     },
+    /// Channel-associated signaling: each bearer channel's line signals in its ABCD bits on
+    /// TS16, its register signals as tones in its own audio ([`CasSignaling`]).
+    Cas,
+}
+
+/// How a channel's line stands, whatever the CAS system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LineState {
+    /// Free both ways.
+    Idle,
+    /// Seized for a call not (yet) answered.
+    Seized,
+    /// Answered.
+    Answered,
+    /// Cleared by one end, waiting for the other's idle.
+    Clearing,
+    /// Blocked by this end or the far end.
+    Blocked,
+    /// Out of service after a line fault until the far end shows idle.
+    Fault,
+}
+
+impl LineState {
+    /// Lower-case name, as the CLI and the control socket print it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineState::Idle => "idle",
+            LineState::Seized => "seized",
+            LineState::Answered => "answered",
+            LineState::Clearing => "clearing",
+            LineState::Blocked => "blocked",
+            LineState::Fault => "fault",
+        }
+    }
+}
+
+/// One channel of a CAS span, as `tdm status` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelStatus {
+    /// The timeslot.
+    pub timeslot: u8,
+    /// The line, in common terms.
+    pub line: LineState,
+    /// The signaling system's own state (`register signaling (out)`).
+    pub detail: &'static str,
+    /// The ABCD nibble sent.
+    pub tx_abcd: u8,
+    /// The ABCD nibble received, as recognised.
+    pub rx_abcd: u8,
+}
+
+/// What a CAS stack does with a channel's audio right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegisterAudio {
+    /// Nothing: the channel's audio belongs to the call (or to nobody).
+    Off,
+    /// It listens for register signals and sends none at the moment.
+    Listening,
+    /// It sends a register signal (and listens).
+    Sending,
+}
+
+/// The channel side of a CAS stack: ABCD bits in and out per timeslot, register signals in
+/// each channel's audio (linear samples, 8000 a second, contiguous from one call to the next),
+/// the channels' states and the line-signal and register trace.
+///
+/// The engine feeds every debounced ABCD change ([`CasSignaling::handle_abcd`]) and, while
+/// [`CasSignaling::register_audio`] is not `Off`, every received sample; it sends what
+/// [`CasSignaling::poll_abcd`] returns and, while a register signal is on, the samples of
+/// [`CasSignaling::fill_audio`]. Nothing here may block, read a clock or allocate per block.
+pub trait CasSignaling {
+    /// The bearer timeslots the stack signals on (their audio is the stack's for the span's
+    /// life).
+    fn timeslots(&self) -> &[u8];
+    /// A debounced ABCD change received on `timeslot`.
+    fn handle_abcd(&mut self, now: Instant, timeslot: u8, abcd: u8);
+    /// The next ABCD nibble to send, as (timeslot, nibble), once per change.
+    fn poll_abcd(&mut self) -> Option<(u8, u8)>;
+    /// The TS16 multiframe came (`up`) or went: without it no line signal passes.
+    fn handle_line(&mut self, now: Instant, up: bool);
+    /// What the stack does with `timeslot`'s audio now.
+    fn register_audio(&self, timeslot: u8) -> RegisterAudio;
+    /// Received samples of `timeslot` (only while [`CasSignaling::register_audio`] is not
+    /// `Off`); `now` is the time of the last one.
+    fn handle_audio(&mut self, now: Instant, timeslot: u8, samples: &[i16]);
+    /// The next samples to send on `timeslot`: its register signal, or silence.
+    fn fill_audio(&mut self, timeslot: u8, out: &mut [i16]);
+    /// Every channel's state.
+    fn channels(&self) -> Vec<ChannelStatus>;
+    /// The next record of the line-signal and register trace.
+    fn poll_trace(&mut self) -> Option<CasTraceRecord>;
+}
+
+/// A change of one channel that is not a call's (CAS spans).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelChange {
+    /// The far end blocked the channel.
+    Blocked,
+    /// The far end unblocked it.
+    Unblocked,
+    /// A line fault took it out of service (until the far end shows idle again).
+    Fault(String),
 }
 
 /// What a stack reports, in the common model.
@@ -78,15 +183,32 @@ pub enum StackEvent {
     RestartReceived,
     /// A restart this side asked for was never acknowledged.
     RestartFailed,
+    /// What the signaling system said about a call in its own terms, worth showing beside the
+    /// common model (No.1: the group B signal that ended register signaling).
+    Signal {
+        /// The call.
+        call: StackCall,
+        /// One line for a person.
+        text: String,
+    },
+    /// A channel changed outside any call (CAS spans).
+    Channel {
+        /// Its timeslot.
+        timeslot: u8,
+        /// What happened.
+        change: ChannelChange,
+    },
 }
 
 /// A signaling stack running on one span.
 ///
-/// Use: feed received frames with [`SignalingStack::handle_frame`] and expired deadlines with
+/// Use: feed received frames with [`SignalingStack::handle_frame`] (or, on a CAS span, ABCD
+/// changes and audio through [`SignalingStack::cas`]) and expired deadlines with
 /// [`SignalingStack::handle_timeout`]; after any call drain [`SignalingStack::poll_transmit`]
-/// and [`SignalingStack::poll_event`], then wait for the next frame or
+/// (or the ABCD changes) and [`SignalingStack::poll_event`], then wait for the next input or
 /// [`SignalingStack::poll_timeout`]. Nothing here may block, read a clock or allocate per
-/// frame.
+/// frame. A CAS stack has no frames: its `handle_frame` ignores them and its `poll_transmit`
+/// has none.
 pub trait SignalingStack: Send {
     /// What the stack is, for listings: `ISDN PRI network side`.
     fn description(&self) -> &'static str;
@@ -128,4 +250,13 @@ pub trait SignalingStack: Send {
     fn timeslot(&self, call: StackCall) -> Option<u8>;
     /// The call's state in the stack's own terms (`U10 active`), empty once it ended.
     fn state_text(&self, call: StackCall) -> String;
+    /// The channel side, for stacks whose [`SignalingStack::signaling_channel`] is
+    /// [`SignalingChannel::Cas`].
+    fn cas(&mut self) -> Option<&mut dyn CasSignaling> {
+        None
+    }
+    /// The channel side, read only.
+    fn cas_ref(&self) -> Option<&dyn CasSignaling> {
+        None
+    }
 }

@@ -1,5 +1,7 @@
 //! Signaling traces: the frames a span's stack sends and receives, as the engine hands them to
-//! whoever subscribed, and their pcap file format.
+//! whoever subscribed, and their pcap file format; on CAS spans (No.1), the line signals and
+//! register signals of every channel instead ([`CasTraceRecord`]), which no pcap link type
+//! carries.
 //!
 //! D-channel frames are written with LINKTYPE_LINUX_LAPD (177): each packet starts with the
 //! 16-octet "cooked" header Linux mISDN captures carry, which tells Wireshark the direction
@@ -21,6 +23,7 @@
 use std::io::{self, Write};
 use tdm_base::Instant;
 use tdm_driver::HdlcFrame;
+pub use tdm_no1::{LineSignal, Meaning};
 
 /// The pcap link type of LAPD with the Linux cooked header.
 pub const LINKTYPE_LINUX_LAPD: u32 = 177;
@@ -67,6 +70,64 @@ pub struct TraceRecord {
     pub network: bool,
     /// The frame, without flags and FCS.
     pub frame: HdlcFrame,
+}
+
+/// How a register signal changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegisterEdge {
+    /// It started (sent) or was recognised (received), held for a compelled cycle.
+    On,
+    /// It started as a pulse of fixed length (sent by this end).
+    Pulse,
+    /// It ended.
+    Off,
+}
+
+impl RegisterEdge {
+    /// `on`, `pulse` or `off`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegisterEdge::On => "on",
+            RegisterEdge::Pulse => "pulse",
+            RegisterEdge::Off => "off",
+        }
+    }
+}
+
+/// What happened on a CAS channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CasTraceEvent {
+    /// An ABCD nibble: sent as the stack set it, received as the driver reported the change
+    /// (before the stack's recognition time).
+    Abcd {
+        /// The nibble.
+        abcd: u8,
+        /// The line signal it carries in that direction.
+        signal: LineSignal,
+    },
+    /// A register signal started or ended.
+    Register {
+        /// Signal number 1 ..= 15.
+        code: u8,
+        /// Start, pulse or end.
+        edge: RegisterEdge,
+        /// What it means where it was sent or heard (`None` for ends).
+        meaning: Option<Meaning>,
+    },
+}
+
+/// One line-signal or register-signal event of a CAS span. Fixed size, so that handing it to a
+/// subscriber never allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CasTraceRecord {
+    /// Board time (received register signals: the time of the edge in the audio).
+    pub at: Instant,
+    /// Which way.
+    pub direction: TraceDirection,
+    /// The channel.
+    pub timeslot: u8,
+    /// What.
+    pub event: CasTraceEvent,
 }
 
 /// Writes a pcap file of LINUX_LAPD packets.

@@ -110,3 +110,38 @@ fn commands_name_what_they_cannot_find() {
     assert_eq!((log[0].seq, log[0].kind.name(), log[0].call), (1, "placed", Some(call)));
     engine.hangup(call, Cause::NormalClearing).unwrap();
 }
+
+#[test]
+fn a_driver_waits_for_the_engine_only_while_it_is_ahead_by_more_than_the_lead() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tdm_callctl::runner::LOCKSTEP_LEAD_MS;
+    let boards = boards();
+    let engine = Engine::new(board(&boards), vec![isdn(0)]).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let events = vec![boards.handles[0].events().clone()];
+    let (handle, thread) = engine.spawn(events, stop.clone()).unwrap();
+    // Nobody steps the board: its span stays at 0 ms.
+    assert_eq!((handle.served_ms(0), handle.served_ms(1)), (0, u64::MAX));
+    let started = std::time::Instant::now();
+    handle.wait_for(0, LOCKSTEP_LEAD_MS, &stop);
+    handle.wait_for(1, 1_000_000, &stop);
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(500),
+        "within the lead, or no span: no wait"
+    );
+    // Ahead by more than the lead: held until stopped.
+    let stopper = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            stop.store(true, Ordering::Relaxed);
+        })
+    };
+    let started = std::time::Instant::now();
+    handle.wait_for(0, LOCKSTEP_LEAD_MS + 1, &stop);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(100), "held until the stop");
+    stopper.join().unwrap();
+    thread.join().unwrap();
+    assert_eq!(handle.served_ms(0), u64::MAX, "a stopped engine holds nobody");
+}

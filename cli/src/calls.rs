@@ -14,7 +14,7 @@ use tdm_isdn::wire::describe::describe_frame;
 
 use crate::Result;
 use crate::control::Client;
-use crate::report::{calls_table, unhex};
+use crate::report::{calls_table, cas_trace_text, unhex};
 
 /// Writes a line to standard output and flushes it (the output is followed live), returning
 /// write errors instead of panicking on them as `println!` would.
@@ -111,6 +111,7 @@ fn progress_line(event: &Value) -> Option<String> {
             event["cause"],
             event["cause_text"].as_str().unwrap_or("?")
         ),
+        "signal" => event["text"].as_str()?.to_string(),
         "released" => format!("released: {}", cause_text(event)),
         _ => return None,
     })
@@ -138,8 +139,9 @@ pub fn hangup(socket: &Path, call: u32, cause: u8) -> Result<()> {
     Ok(())
 }
 
-/// `tdm trace`: the span's D-channel, decoded line by line or written to a pcap file, until
-/// `count` frames, `seconds` of wall clock, or an interrupt.
+/// `tdm trace`: the span's signaling until `count` records, `seconds` of wall clock, or an
+/// interrupt. An ISDN span's D-channel frames are printed decoded or written to a pcap file; a
+/// No.1 span's line signals and register signals are printed.
 pub fn trace(
     socket: &Path,
     span: &str,
@@ -153,7 +155,21 @@ pub fn trace(
         Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s.min(1e9))),
         Some(s) => return Err(format!("--seconds {s}: give a positive number").into()),
     };
+    let mut client = Client::connect(socket)?;
+    let started = Instant::now();
+    let head = client.call(json!({"cmd": "trace", "span": span}))?;
+    let cas = head["kind"] == json!("cas");
+    let network = head["network"] == json!(true);
+    let ours = if network { Side::Network } else { Side::User };
+    let side = if network { "network" } else { "user" };
     let mut writer = match pcap {
+        Some(_) if cas => {
+            return Err(format!(
+                "span {span} signals with ABCD bits and register tones, which no pcap link type carries: \
+                 trace it without --pcap"
+            )
+            .into());
+        }
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
             Some(
@@ -163,53 +179,46 @@ pub fn trace(
         }
         None => None,
     };
-    let mut client = Client::connect(socket)?;
-    let started = Instant::now();
-    let head = client.call(json!({"cmd": "trace", "span": span}))?;
-    let network = head["network"] == json!(true);
-    let ours = if network { Side::Network } else { Side::User };
-    let side = if network { "network" } else { "user" };
     match pcap {
+        None if cas => say(format_args!("trace of {span} (line and register signals); stop with Ctrl-C"))?,
         None => say(format_args!("trace of {span} ({side} side); stop with Ctrl-C"))?,
         Some(path) => eprintln!("tracing {span} ({side} side) into {}; stop with Ctrl-C", path.display()),
     }
-    let mut frames = 0u64;
-    while count.is_none_or(|c| frames < c)
+    let mut records = 0u64;
+    while count.is_none_or(|c| records < c)
         && limit.is_none_or(|l| started.elapsed() < l)
         && !stop.load(Ordering::Relaxed)
     {
         let Some(line) = client.next_streamed(Duration::from_millis(200))? else { continue };
-        let (Some(at), Some(dir), Some(hex)) =
-            (line["at_us"].as_u64(), line["dir"].as_str(), line["frame"].as_str())
-        else {
-            continue;
-        };
-        let frame = unhex(hex)?;
+        let (Some(at), Some(dir)) = (line["at_us"].as_u64(), line["dir"].as_str()) else { continue };
         let direction = if dir == "tx" { TraceDirection::Sent } else { TraceDirection::Received };
-        frames += 1;
-        match writer.as_mut() {
-            Some(writer) => writer.write(at, direction, network, &frame)?,
-            None => {
-                let sender = if direction == TraceDirection::Sent { ours } else { ours.peer() };
-                let arrow = if direction == TraceDirection::Sent { "->" } else { "<-" };
-                let line = format_args!(
-                    "{:>6}.{:06} {span} {arrow} {}",
-                    at / 1_000_000,
-                    at % 1_000_000,
-                    describe_frame(&frame, sender)
-                );
-                if let Err(e) = say(line) {
-                    // Piped into `head`: the reader has seen enough.
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return Ok(());
-                    }
-                    return Err(e.into());
-                }
+        let arrow = if direction == TraceDirection::Sent { "->" } else { "<-" };
+        let text = if cas {
+            let Some(text) = cas_trace_text(&line) else { continue };
+            text
+        } else {
+            let Some(hex) = line["frame"].as_str() else { continue };
+            let frame = unhex(hex)?;
+            if let Some(writer) = writer.as_mut() {
+                writer.write(at, direction, network, &frame)?;
+                records += 1;
+                continue;
             }
+            let sender = if direction == TraceDirection::Sent { ours } else { ours.peer() };
+            describe_frame(&frame, sender).to_string()
+        };
+        records += 1;
+        if let Err(e) = say(format_args!("{:>6}.{:06} {span} {arrow} {text}", at / 1_000_000, at % 1_000_000))
+        {
+            // Piped into `head`: the reader has seen enough.
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(e.into());
         }
     }
     if let Some(path) = pcap {
-        eprintln!("{frames} frame(s) of {span} written to {}", path.display());
+        eprintln!("{records} frame(s) of {span} written to {}", path.display());
     }
     Ok(())
 }
@@ -232,5 +241,7 @@ mod tests {
             "released: cause 21 (call rejected), cleared by the far end"
         );
         assert_eq!(progress_line(&json!({"event": "link_up"})), None);
+        assert_eq!(line(json!({"event": "signal", "text": "B2: called line busy"})), "B2: called line busy");
+        assert_eq!(progress_line(&json!({"event": "signal"})), None);
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tdm_base::{Cause, Duration};
-use tdm_callctl::{IncomingPolicy, IsdnSpanConfig};
+use tdm_callctl::{IncomingPolicy, IsdnSpanConfig, No1SpanConfig, No1Variant};
 use tdm_driver::dahdi::DahdiDevice;
 use tdm_driver::framer::{Crc4Mode, FramerConfig};
 use tdm_driver::{BoardPaths, ClockSource, Signaling, SpanConfig};
@@ -84,6 +84,7 @@ struct RawSpan {
     clock: Clock,
     cas_debounce_ms: Option<Spanned<u32>>,
     isdn: Option<Spanned<RawIsdn>>,
+    no1: Option<Spanned<RawNo1>>,
 }
 
 /// `[board.span.isdn]`: the span runs ISDN PRI.
@@ -94,6 +95,32 @@ struct RawIsdn {
     incoming: Option<Spanned<String>>,
     ring_ms: Option<Spanned<u64>>,
     tone_dbm0: Option<Spanned<f64>>,
+    #[serde(default)]
+    timers: std::collections::BTreeMap<String, Spanned<u64>>,
+}
+
+/// `[board.span.no1]`: the span runs China No.1 (or ITU R2). Everything but the policy and
+/// the test tone maps onto `tdm_no1::CircuitConfig::set`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNo1 {
+    variant: Option<Spanned<String>>,
+    incoming: Option<Spanned<String>>,
+    ring_ms: Option<Spanned<u64>>,
+    tone_dbm0: Option<Spanned<f64>>,
+    hunt: Option<Spanned<String>>,
+    dnis_length: Option<Spanned<i64>>,
+    request_ani: Option<Spanned<bool>>,
+    ani_max_length: Option<Spanned<i64>>,
+    charge: Option<Spanned<bool>>,
+    mfc_level_dbm0: Option<Spanned<f64>>,
+    /// Line-signal codes: `forward_seize = "0011"`.
+    #[serde(default)]
+    line: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    /// Register-signal meanings: `b_busy = 3`, `end_of_dnis = "none"`.
+    #[serde(default)]
+    mfc: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    /// Timers in milliseconds: `end_of_number = 3000`.
     #[serde(default)]
     timers: std::collections::BTreeMap<String, Spanned<u64>>,
 }
@@ -144,6 +171,16 @@ pub struct IsdnSpan {
     pub tone_dbm0: f32,
 }
 
+/// A span that runs No.1, and what it does with calls nobody takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct No1Span {
+    /// Span number on its board.
+    pub span: u32,
+    pub config: No1SpanConfig,
+    pub incoming: IncomingPolicy,
+    pub tone_dbm0: f32,
+}
+
 /// Ringing time before an `answer` span answers, unless configured.
 pub const DEFAULT_RING_MS: u64 = 0;
 /// What an ISDN span does with incoming calls unless configured: refuse them (cause 21).
@@ -156,6 +193,8 @@ pub struct BoardConfig {
     pub spans: Vec<SpanConfig>,
     /// The spans of `spans` that run ISDN.
     pub isdn: Vec<IsdnSpan>,
+    /// The spans of `spans` that run No.1.
+    pub no1: Vec<No1Span>,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +270,7 @@ impl SystemConfig {
             }
             let mut spans = Vec::new();
             let mut isdn = Vec::new();
+            let mut no1 = Vec::new();
             for (k, s) in b.span.iter().enumerate() {
                 let debounce = match &s.cas_debounce_ms {
                     None => 4,
@@ -267,6 +307,14 @@ impl SystemConfig {
                     },
                     cas_debounce_multiframes: (debounce / 2) as u8,
                 });
+                if let (Some(_), Some(raw)) = (&s.isdn, &s.no1) {
+                    return Err(err(
+                        Some(raw.span().start),
+                        format!(
+                            "board[{i}].span[{k}]: a span runs one stack, [board.span.isdn] or [board.span.no1]"
+                        ),
+                    ));
+                }
                 if let Some(raw) = &s.isdn {
                     let field = format!("board[{i}].span[{k}].isdn");
                     if matches!(s.signaling, Sig::Cas) {
@@ -279,8 +327,22 @@ impl SystemConfig {
                         parse_isdn(raw.get_ref(), k as u32, &field).map_err(|(at, m)| err(Some(at), m))?;
                     isdn.push(span);
                 }
+                if let Some(raw) = &s.no1 {
+                    let field = format!("board[{i}].span[{k}].no1");
+                    if matches!(s.signaling, Sig::Ccs) {
+                        return Err(err(
+                            Some(raw.span().start),
+                            format!(
+                                "{field}: No.1 needs signaling = \"cas\" (its line signals are the ABCD bits on TS16)"
+                            ),
+                        ));
+                    }
+                    let span = parse_no1(raw.get_ref(), raw.span().start, k as u32, &field)
+                        .map_err(|(at, m)| err(Some(at), m))?;
+                    no1.push(span);
+                }
             }
-            boards.push(BoardConfig { name, device, spans, isdn });
+            boards.push(BoardConfig { name, device, spans, isdn, no1 });
         }
         if boards.is_empty() {
             return Err(err(None, "no [[board]] configured".into()));
@@ -306,26 +368,45 @@ fn parse_isdn(raw: &RawIsdn, span: u32, field: &str) -> Result<IsdnSpan, (usize,
             ));
         }
     };
-    let incoming = match &raw.incoming {
+    let (incoming, tone_dbm0) = parse_policy(&raw.incoming, &raw.ring_ms, &raw.tone_dbm0, field)?;
+    let mut config = IsdnSpanConfig::new(side);
+    for (name, value) in &raw.timers {
+        config.timers.push((name.clone(), Duration::from_millis(*value.get_ref())));
+        if let Err(m) = config.interface_config() {
+            return Err((value.span().start, format!("{field}.timers.{name}: {m} (values in ms)")));
+        }
+    }
+    Ok(IsdnSpan { span, config, incoming, tone_dbm0 })
+}
+
+/// What a span does with incoming calls and the level of its test tone, from `incoming`,
+/// `ring_ms` and `tone_dbm0`; errors carry the offset of the field at fault.
+fn parse_policy(
+    incoming: &Option<Spanned<String>>,
+    ring_ms: &Option<Spanned<u64>>,
+    tone_dbm0: &Option<Spanned<f64>>,
+    field: &str,
+) -> Result<(IncomingPolicy, f32), (usize, String)> {
+    let policy = match incoming {
         None => DEFAULT_INCOMING,
         Some(text) => {
-            let ring_ms = raw.ring_ms.as_ref().map_or(DEFAULT_RING_MS, |r| *r.get_ref());
+            let ring_ms = ring_ms.as_ref().map_or(DEFAULT_RING_MS, |r| *r.get_ref());
             parse_incoming(text.get_ref(), ring_ms)
                 .map_err(|m| (text.span().start, format!("{field}.incoming: {m}")))?
         }
     };
-    if let Some(ring) = &raw.ring_ms {
+    if let Some(ring) = ring_ms {
         if *ring.get_ref() > 600_000 {
             return Err((
                 ring.span().start,
                 format!("{field}.ring_ms: {} is more than 600000 (10 minutes)", ring.get_ref()),
             ));
         }
-        if !matches!(incoming, IncomingPolicy::Answer { .. }) {
+        if !matches!(policy, IncomingPolicy::Answer { .. }) {
             return Err((ring.span().start, format!("{field}.ring_ms: only an \"answer\" span rings")));
         }
     }
-    let tone_dbm0 = match &raw.tone_dbm0 {
+    let tone_dbm0 = match tone_dbm0 {
         None => tdm_callctl::audio::DEFAULT_TONE_DBM0,
         Some(level) => {
             let v = *level.get_ref();
@@ -335,14 +416,97 @@ fn parse_isdn(raw: &RawIsdn, span: u32, field: &str) -> Result<IsdnSpan, (usize,
             v as f32
         }
     };
-    let mut config = IsdnSpanConfig::new(side);
-    for (name, value) in &raw.timers {
-        config.timers.push((name.clone(), Duration::from_millis(*value.get_ref())));
-        if let Err(m) = config.interface_config() {
-            return Err((value.span().start, format!("{field}.timers.{name}: {m} (values in ms)")));
+    Ok((policy, tone_dbm0))
+}
+
+/// `[board.span.no1]` checked: the variant, then each setting and override through
+/// `CircuitConfig::set`, then the whole for consistency; errors carry the offset of the field
+/// at fault (`table` is the offset of the table itself).
+fn parse_no1(raw: &RawNo1, table: usize, span: u32, field: &str) -> Result<No1Span, (usize, String)> {
+    let variant = match &raw.variant {
+        None => No1Variant::China,
+        Some(name) => No1Variant::parse(name.get_ref()).ok_or_else(|| {
+            (
+                name.span().start,
+                format!("{field}.variant: {:?} is not a variant: use \"china\" or \"itu\"", name.get_ref()),
+            )
+        })?,
+    };
+    let (incoming, tone_dbm0) = parse_policy(&raw.incoming, &raw.ring_ms, &raw.tone_dbm0, field)?;
+    let mut config = No1SpanConfig::new(variant);
+    if let Some(hunt) = &raw.hunt {
+        config.hunt = match hunt.get_ref().as_str() {
+            "ascending" => tdm_callctl::no1::Hunt::Ascending,
+            "descending" => tdm_callctl::no1::Hunt::Descending,
+            other => {
+                return Err((
+                    hunt.span().start,
+                    format!(
+                        "{field}.hunt: {other:?}: use \"ascending\" (from TS1) or \"descending\" (from TS31)"
+                    ),
+                ));
+            }
+        };
+    }
+    if let Some(length) = &raw.dnis_length {
+        let value = *length.get_ref();
+        if !(1..=32).contains(&value) {
+            return Err((length.span().start, format!("{field}.dnis_length: {value} is not 1 to 32 digits")));
         }
     }
-    Ok(IsdnSpan { span, config, incoming, tone_dbm0 })
+    if let Some(length) = &raw.ani_max_length {
+        let value = *length.get_ref();
+        if !(1..=32).contains(&value) {
+            return Err((
+                length.span().start,
+                format!("{field}.ani_max_length: {value} is not 1 to 32 digits"),
+            ));
+        }
+    }
+    let mut settings: Vec<(String, String, usize)> = Vec::new();
+    let mut setting = |key: &str, value: String, at: usize| settings.push((key.to_string(), value, at));
+    if let Some(v) = &raw.dnis_length {
+        setting("dnis_length", v.get_ref().to_string(), v.span().start);
+    }
+    if let Some(v) = &raw.request_ani {
+        setting("request_ani", v.get_ref().to_string(), v.span().start);
+    }
+    if let Some(v) = &raw.ani_max_length {
+        setting("ani_max_length", v.get_ref().to_string(), v.span().start);
+    }
+    if let Some(v) = &raw.charge {
+        setting("charge", v.get_ref().to_string(), v.span().start);
+    }
+    if let Some(v) = &raw.mfc_level_dbm0 {
+        setting("tone_level_dbm0", v.get_ref().to_string(), v.span().start);
+    }
+    for (group, values) in [("line", &raw.line), ("mfc", &raw.mfc)] {
+        for (name, value) in values {
+            let text = match value.get_ref() {
+                toml::Value::String(text) => text.clone(),
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                _ => {
+                    return Err((
+                        value.span().start,
+                        format!(
+                            "{field}.{group}.{name}: give a number or a string such as \"0011\" or \"none\""
+                        ),
+                    ));
+                }
+            };
+            setting(&format!("{group}.{name}"), text, value.span().start);
+        }
+    }
+    for (name, value) in &raw.timers {
+        setting(&format!("timer.{name}"), value.get_ref().to_string(), value.span().start);
+    }
+    for (key, value, at) in settings {
+        let shown = key.replacen("timer.", "timers.", 1);
+        config.set(&key, &value).map_err(|m| (at, format!("{field}.{shown}: {m}")))?;
+    }
+    config.validate().map_err(|m| (table, format!("{field}: {m}")))?;
+    Ok(No1Span { span, config, incoming, tone_dbm0 })
 }
 
 /// `answer`, `reject` (cause 21) or `reject:<cause>`.
@@ -515,6 +679,141 @@ incoming = "reject:17"
         let missing = format!("{head}[board.span.isdn]\nincoming = \"answer\"\n");
         let e = parse(&missing).unwrap_err();
         assert_eq!(e, "sys.toml:5: missing field `side`");
+    }
+
+    #[test]
+    fn no1_spans_parse_with_variant_policy_and_operator_overrides() {
+        let c = parse(
+            r#"
+[[board]]
+name = "a"
+device = "abi:/x"
+[[board.span]]
+signaling = "cas"
+[board.span.no1]
+variant = "china"
+incoming = "answer"
+ring_ms = 1500
+tone_dbm0 = -13.0
+hunt = "descending"
+dnis_length = 8
+request_ani = false
+ani_max_length = 12
+charge = false
+mfc_level_dbm0 = -8.0
+line.backward_answer = "0x5"
+line.compare_mask = 0b1111
+[board.span.no1.mfc]
+b_busy = 3
+b_busy_toll = "none"
+[board.span.no1.timers]
+end_of_number = 3000
+[[board.span]]
+signaling = "cas"
+[board.span.no1]
+variant = "itu"
+"#,
+        )
+        .unwrap();
+        let no1 = &c.boards[0].no1;
+        assert_eq!(no1.len(), 2);
+        let first = &no1[0];
+        assert_eq!((first.span, first.config.variant), (0, No1Variant::China));
+        assert_eq!(first.incoming, IncomingPolicy::Answer { ring_ms: 1500 });
+        assert_eq!(first.tone_dbm0, -13.0);
+        assert_eq!(first.config.hunt, tdm_callctl::no1::Hunt::Descending);
+        let circuit = &first.config.circuit;
+        assert_eq!(
+            (circuit.dnis_length, circuit.request_ani, circuit.ani_max_length, circuit.charge),
+            (Some(8), false, 12, false)
+        );
+        assert_eq!(circuit.tone_level_dbm0, -8.0);
+        assert_eq!(
+            (circuit.line.backward_answer, circuit.line.compare_mask, circuit.line.forward_seize),
+            (0x5, 0xF, 0x3)
+        );
+        assert_eq!((circuit.mfc.b_busy, circuit.mfc.b_busy_toll), (3, None));
+        assert_eq!(circuit.timers.get(tdm_no1_timer("end_of_number")), Duration::from_millis(3000));
+        let second = &no1[1];
+        assert_eq!(
+            (second.span, second.config.variant, second.incoming),
+            (1, No1Variant::Itu, DEFAULT_INCOMING)
+        );
+        assert_eq!((second.config.circuit.line.forward_idle, second.config.circuit.mfc.name), (0x9, "itu"));
+        assert_eq!(second.config.hunt, tdm_callctl::no1::Hunt::Ascending);
+        assert!(c.boards[0].isdn.is_empty());
+    }
+
+    /// The timer of that name, from the standard table.
+    fn tdm_no1_timer(name: &str) -> tdm_callctl::no1::No1Timer {
+        tdm_callctl::no1::NO1_TIMERS.iter().find(|d| d.name == name).map(|d| d.timer).unwrap()
+    }
+
+    #[test]
+    fn bad_no1_settings_name_file_line_and_field() {
+        let head = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\nsignaling = \"cas\"\n[board.span.no1]\n";
+        let cases = [
+            (
+                "variant = \"mexico\"\n",
+                "sys.toml:7: board[0].span[0].no1.variant: \"mexico\" is not a variant: use \"china\" or \"itu\"",
+            ),
+            (
+                "hunt = \"up\"\n",
+                "sys.toml:7: board[0].span[0].no1.hunt: \"up\": use \"ascending\" (from TS1) or \"descending\" (from TS31)",
+            ),
+            ("dnis_length = 33\n", "sys.toml:7: board[0].span[0].no1.dnis_length: 33 is not 1 to 32 digits"),
+            (
+                "ani_max_length = 0\n",
+                "sys.toml:7: board[0].span[0].no1.ani_max_length: 0 is not 1 to 32 digits",
+            ),
+            (
+                "incoming = \"reject:0\"\n",
+                "sys.toml:7: board[0].span[0].no1.incoming: \"0\" is not a Q.850 cause (1 to 127)",
+            ),
+            (
+                "mfc_level_dbm0 = 3.0\n",
+                "sys.toml:7: board[0].span[0].no1.tone_level_dbm0: tone_level_dbm0 = \"3\" does not parse",
+            ),
+            (
+                "line.forward_seize = \"0x10\"\n",
+                "sys.toml:7: board[0].span[0].no1.line.forward_seize: line.forward_seize = \"0x10\" does not parse",
+            ),
+            (
+                "line.colour = 1\n",
+                "sys.toml:7: board[0].span[0].no1.line.colour: unknown No.1 setting \"line.colour\"",
+            ),
+            (
+                "line.forward_seize = 1.5\n",
+                "sys.toml:7: board[0].span[0].no1.line.forward_seize: give a number or a string such as \"0011\" or \"none\"",
+            ),
+            (
+                "[board.span.no1.mfc]\nb_busy = 0\n",
+                "sys.toml:8: board[0].span[0].no1.mfc.b_busy: value = 0 is not a signal 1..=15",
+            ),
+            (
+                "[board.span.no1.timers]\npulse = 99\n",
+                "sys.toml:8: board[0].span[0].no1.timers.pulse: pulse = 99ms is outside 100ms ..= 200ms",
+            ),
+            (
+                "line.backward_answer = \"1011\"\n",
+                "sys.toml:6: board[0].span[0].no1: line codes backward_idle and backward_answer cannot be told apart",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(&format!("{head}{text}")).unwrap_err(), expected, "{text}");
+        }
+        let ccs = "[[board]]\nname = \"a\"\ndevice = \"abi:/x\"\n[[board.span]]\n[board.span.no1]\n";
+        assert_eq!(
+            parse(ccs).unwrap_err(),
+            "sys.toml:5: board[0].span[0].no1: No.1 needs signaling = \"cas\" (its line signals are the ABCD bits on TS16)"
+        );
+        let both = format!("{head}[board.span.isdn]\nside = \"user\"\n");
+        assert_eq!(
+            parse(&both).unwrap_err(),
+            "sys.toml:6: board[0].span[0]: a span runs one stack, [board.span.isdn] or [board.span.no1]"
+        );
+        let unknown = parse(&format!("{head}speed = 1\n")).unwrap_err();
+        assert!(unknown.starts_with("sys.toml:7: ") && unknown.contains("speed"), "{unknown}");
     }
 
     #[test]

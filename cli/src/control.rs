@@ -10,11 +10,13 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tdm_base::Cause;
-use tdm_callctl::{CallId, CallRequest, TraceRecord};
+use tdm_callctl::{CallId, CallRequest, SignalingChannel};
 use tdm_driver::bert::Pattern;
 use tdm_driver::{Loopback, Timeslots};
 
-use crate::report::{call_event_json, call_json, parse_timeslots, span_json, trace_json};
+use crate::report::{
+    call_event_json, call_json, cas_trace_json, parse_timeslots, signaling_json, span_json, trace_json,
+};
 use crate::system::System;
 
 #[derive(Debug, Deserialize)]
@@ -117,30 +119,52 @@ fn serve_client(system: &System, stream: UnixStream) {
 /// How long a trace stream waits for a frame before checking that its client is still there.
 const TRACE_IDLE: Duration = Duration::from_millis(500);
 
-/// Answers a trace request, then writes one line per frame until the client goes away:
-/// `{"ok":true,"span":"a:0","network":true}`, then `{"at_us":..,"dir":"tx","frame":"0201.."}`.
+/// Answers a trace request, then writes one line per record until the client goes away:
+/// `{"ok":true,"span":"a:0","network":true,"kind":"lapd"}`, then
+/// `{"at_us":..,"dir":"tx","frame":"0201.."}` per frame; on a CAS span `"kind":"cas"`, then one
+/// line per line signal or register signal (see `docs/control-protocol.md`).
 fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixStream>) {
-    let (network, records) = match system.calls.subscribe_trace(span) {
-        Ok(subscription) => subscription,
-        Err(e) => {
-            let _ =
-                writeln!(out, "{}", json!({"ok": false, "error": e.to_string()})).and_then(|_| out.flush());
-            return;
-        }
+    let cas = system
+        .calls
+        .spans()
+        .is_ok_and(|spans| spans.iter().any(|s| s.name == span && s.signaling == SignalingChannel::Cas));
+    let refuse = |out: &mut std::io::BufWriter<UnixStream>, error: tdm_callctl::CallError| {
+        let _ =
+            writeln!(out, "{}", json!({"ok": false, "error": error.to_string()})).and_then(|_| out.flush());
     };
-    if writeln!(out, "{}", json!({"ok": true, "span": span, "network": network}))
-        .and_then(|_| out.flush())
-        .is_err()
-    {
+    let head =
+        |network: bool, kind: &str| json!({"ok": true, "span": span, "network": network, "kind": kind});
+    if cas {
+        match system.calls.subscribe_cas_trace(span) {
+            Ok(records) => stream_records(out, head(false, "cas"), &records, cas_trace_json),
+            Err(e) => refuse(out, e),
+        }
+    } else {
+        match system.calls.subscribe_trace(span) {
+            Ok((network, records)) => stream_records(out, head(network, "lapd"), &records, trace_json),
+            Err(e) => refuse(out, e),
+        }
+    }
+}
+
+/// Writes `head`, then each record as one line, batched, until the client leaves.
+fn stream_records<T>(
+    out: &mut std::io::BufWriter<UnixStream>,
+    head: Value,
+    records: &crossbeam_channel::Receiver<T>,
+    to_json: fn(&T) -> Value,
+) {
+    if writeln!(out, "{head}").and_then(|_| out.flush()).is_err() {
         return;
     }
     loop {
         match records.recv_timeout(TRACE_IDLE) {
             Ok(record) => {
-                let mut batch: Vec<TraceRecord> = vec![record];
-                batch.extend(records.try_iter());
-                for record in &batch {
-                    if writeln!(out, "{}", trace_json(record)).is_err() {
+                if writeln!(out, "{}", to_json(&record)).is_err() {
+                    return;
+                }
+                for record in records.try_iter() {
+                    if writeln!(out, "{}", to_json(&record)).is_err() {
                         return;
                     }
                 }
@@ -149,7 +173,8 @@ fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixSt
                 }
             }
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                // An idle D-channel writes nothing for a while: look for a client that left.
+                // An idle signaling channel writes nothing for a while: look for a client
+                // that left.
                 if !peer_connected(out.get_ref()) {
                     return;
                 }
@@ -184,14 +209,7 @@ pub fn handle(system: &System, request: Request) -> Result<Value, String> {
                         let name = format!("{}:{i}", b.name);
                         let mut span = span_json(&name, &r);
                         span["signaling"] =
-                            signaling.iter().find(|s| s.name == name).map_or(Value::Null, |s| {
-                                json!({
-                                    "stack": s.description,
-                                    "side": if s.network { "network" } else { "user" },
-                                    "link": if s.link_up { "up" } else { "down" },
-                                    "calls": s.calls,
-                                })
-                            });
+                            signaling.iter().find(|s| s.name == name).map_or(Value::Null, signaling_json);
                         spans.push(span);
                     }
                 }

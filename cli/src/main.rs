@@ -80,7 +80,7 @@ enum Command {
     /// Audio diagnostics: detect and generate tones in WAV or raw G.711 files.
     #[command(subcommand)]
     Dsp(dsp::DspCommand),
-    /// Place a test call on an ISDN span and print its progress until it ends.
+    /// Place a test call on an ISDN or No.1 span and print its progress until it ends.
     Call {
         /// The span, as <board>:<span>.
         span: String,
@@ -105,13 +105,14 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         cause: u8,
     },
-    /// Trace a span's D-channel: decoded live, or into a pcap file for Wireshark.
+    /// Trace a span's signaling: an ISDN D-channel decoded live or into a pcap file for
+    /// Wireshark; a No.1 span's line signals and register signals, live.
     Trace {
         span: String,
-        /// Write a pcap file (LINKTYPE_LINUX_LAPD) instead of printing.
+        /// Write a pcap file (LINKTYPE_LINUX_LAPD) instead of printing (ISDN spans).
         #[arg(long)]
         pcap: Option<PathBuf>,
-        /// Stop after this many frames.
+        /// Stop after this many frames (or, on a No.1 span, line and register signals).
         #[arg(long)]
         count: Option<u64>,
         /// Stop after this many seconds.
@@ -333,6 +334,7 @@ fn demo_live(socket: Option<PathBuf>) -> Result<()> {
         device: config::Device::Sim(name.into()),
         spans: vec![demo::span_config()],
         isdn: Vec::new(),
+        no1: Vec::new(),
     };
     let config = SystemConfig {
         socket: socket.unwrap_or_else(config::default_socket),

@@ -1,7 +1,12 @@
 //! How span state is shown: the JSON the control socket speaks, and the text people read.
 
 use serde_json::{Value, json};
-use tdm_callctl::{CallEvent, CallInfo, EventKind, TraceRecord};
+use tdm_callctl::engine::SpanInfo;
+use tdm_callctl::no1::MeaningText;
+use tdm_callctl::{
+    CallEvent, CallInfo, CasTraceEvent, CasTraceRecord, ChannelStatus, EventKind, SignalingChannel,
+    TraceRecord,
+};
 use tdm_driver::framer::{Alarms, SyncState};
 use tdm_driver::{BertReport, Loopback, SpanReport};
 use tdm_isdn::q931::channels::b_channel_of;
@@ -146,16 +151,75 @@ pub fn status_table(spans: &[Value]) -> String {
         }
         let sig = &s["signaling"];
         if sig.is_object() {
+            let what = if sig["channels"].is_array() { "line" } else { "link" };
             out.push_str(&format!(
-                "{:<width$}  {}: link {}, {} call(s)\n",
+                "{:<width$}  {}: {what} {}, {} call(s)\n",
                 "",
                 sig["stack"].as_str().unwrap_or("?"),
                 sig["link"].as_str().unwrap_or("?"),
                 sig["calls"]
             ));
+            if let Some(channels) = sig["channels"].as_array() {
+                out.push_str(&channel_grid(channels, width + 2));
+            }
         }
     }
     out
+}
+
+/// Channels per row of the status table.
+const GRID_COLUMNS: usize = 3;
+
+/// The channels of a CAS span, three to a row, each as timeslot, line state and the ABCD
+/// nibbles sent and received: ` 1 answered  0011 0111`.
+fn channel_grid(channels: &[Value], indent: usize) -> String {
+    let mut out = String::new();
+    let cell = |c: &Value| {
+        format!(
+            "{:>2} {:<9} {} {}",
+            c["timeslot"].as_u64().unwrap_or(0),
+            c["line"].as_str().unwrap_or("?"),
+            c["tx_abcd"].as_str().unwrap_or("????"),
+            c["rx_abcd"].as_str().unwrap_or("????")
+        )
+    };
+    let header = vec!["TS LINE      TX   RX  "; GRID_COLUMNS.min(channels.len())].join("   ");
+    out.push_str(&format!("{:indent$}{}\n", "", header.trim_end()));
+    for row in channels.chunks(GRID_COLUMNS) {
+        let cells: Vec<String> = row.iter().map(cell).collect();
+        out.push_str(&format!("{:indent$}{}\n", "", cells.join("   ")));
+    }
+    out
+}
+
+/// A span's signaling as the status request reports it.
+pub fn signaling_json(span: &SpanInfo) -> Value {
+    let link = if span.link_up { "up" } else { "down" };
+    match span.signaling {
+        SignalingChannel::Hdlc { .. } => json!({
+            "stack": span.description,
+            "side": if span.network { "network" } else { "user" },
+            "link": link,
+            "calls": span.calls,
+        }),
+        SignalingChannel::Cas => json!({
+            "stack": span.description,
+            "link": link,
+            "calls": span.calls,
+            "channels": span.channels.iter().map(channel_json).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// One channel of a CAS span.
+pub fn channel_json(channel: &ChannelStatus) -> Value {
+    json!({
+        "timeslot": channel.timeslot,
+        "line": channel.line.as_str(),
+        "state": channel.detail,
+        "tx_abcd": format!("{:04b}", channel.tx_abcd),
+        "rx_abcd": format!("{:04b}", channel.rx_abcd),
+    })
 }
 
 /// A call as the control socket lists it.
@@ -208,9 +272,52 @@ pub fn call_event_json(event: &CallEvent) -> Value {
             value["freq_hz"] = json!(tone.freq_hz);
             value["level_dbm0"] = json!(round1(tone.level_dbm0));
         }
+        EventKind::Signal { text } => value["text"] = json!(text),
+        EventKind::ChannelFault { reason } => value["reason"] = json!(reason),
         _ => {}
     }
     value
+}
+
+/// One line of a CAS span's trace stream: a line signal
+/// `{"at_us":..,"dir":"rx","ts":5,"abcd":"0011","signal":"seize"}` or a register signal
+/// `{"at_us":..,"dir":"tx","ts":5,"mfc":1,"edge":"on","meaning":"DNIS digit 1"}` (no meaning
+/// on `off`).
+pub fn cas_trace_json(record: &CasTraceRecord) -> Value {
+    let mut value = json!({
+        "at_us": record.at.as_micros(),
+        "dir": record.direction.as_str(),
+        "ts": record.timeslot,
+    });
+    match record.event {
+        CasTraceEvent::Abcd { abcd, signal } => {
+            value["abcd"] = json!(format!("{abcd:04b}"));
+            value["signal"] = json!(signal.to_string());
+        }
+        CasTraceEvent::Register { code, edge, meaning } => {
+            value["mfc"] = json!(code);
+            value["edge"] = json!(edge.as_str());
+            if let Some(meaning) = meaning {
+                value["meaning"] = json!(MeaningText(meaning).to_string());
+            }
+        }
+    }
+    value
+}
+
+/// A CAS trace line as `tdm trace` prints it after the time, span and arrow:
+/// `ts  5 ABCD 0011 seize`, `ts  5 MFC 1 on (DNIS digit 1)`, `ts  5 MFC 1 off`.
+pub fn cas_trace_text(line: &Value) -> Option<String> {
+    let ts = line["ts"].as_u64()?;
+    if let Some(abcd) = line["abcd"].as_str() {
+        return Some(format!("ts {ts:>2} ABCD {abcd} {}", line["signal"].as_str().unwrap_or("?")));
+    }
+    let code = line["mfc"].as_u64()?;
+    let edge = line["edge"].as_str()?;
+    Some(match line["meaning"].as_str() {
+        Some(meaning) => format!("ts {ts:>2} MFC {code} {edge} ({meaning})"),
+        None => format!("ts {ts:>2} MFC {code} {edge}"),
+    })
 }
 
 /// One line of a trace stream.
@@ -326,6 +433,106 @@ mod tests {
             json!({"seq": 9, "at_ms": 4000, "span": "b:0", "call": 7, "timeslot": 17, "event": "released",
                    "cause": 16, "cause_text": "normal call clearing", "remote": false})
         );
+    }
+
+    #[test]
+    fn a_no1_span_reports_each_channel_with_its_nibbles() {
+        use tdm_callctl::LineState;
+        let channel = |timeslot: u8, line: LineState, detail: &'static str, tx: u8, rx: u8| ChannelStatus {
+            timeslot,
+            line,
+            detail,
+            tx_abcd: tx,
+            rx_abcd: rx,
+        };
+        let span = SpanInfo {
+            name: "b:0".into(),
+            description: "China No.1",
+            signaling: SignalingChannel::Cas,
+            network: false,
+            link_up: true,
+            calls: 1,
+            now_ms: 5000,
+            channels: vec![
+                channel(1, LineState::Answered, "answered (out)", 0x3, 0x7),
+                channel(2, LineState::Idle, "idle", 0xB, 0xB),
+                channel(3, LineState::Blocked, "blocked by the far end", 0xB, 0xF),
+                channel(17, LineState::Fault, "line fault", 0xB, 0x5),
+            ],
+        };
+        let value = signaling_json(&span);
+        assert_eq!(
+            value["channels"][0],
+            json!({"timeslot": 1, "line": "answered", "state": "answered (out)", "tx_abcd": "0011", "rx_abcd": "0111"})
+        );
+        assert_eq!(
+            (value["stack"].as_str(), value["link"].as_str(), value["calls"].as_u64()),
+            (Some("China No.1"), Some("up"), Some(1))
+        );
+        assert!(value.get("side").is_none(), "No.1 has no network side");
+        let status = json!({"span": "b:0", "sync": "crc4-multiframe", "alarms": [], "counters": {}, "loopback": "none", "signaling": value});
+        let table = status_table(&[status]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[2], "      China No.1: line up, 1 call(s)");
+        assert_eq!(lines[3], "      TS LINE      TX   RX     TS LINE      TX   RX     TS LINE      TX   RX");
+        assert_eq!(
+            lines[4],
+            "       1 answered  0011 0111    2 idle      1011 1011    3 blocked   1011 1111"
+        );
+        assert_eq!(lines[5], "      17 fault     1011 0101");
+        assert_eq!(lines.len(), 6);
+        let isdn = SpanInfo {
+            signaling: SignalingChannel::Hdlc { timeslot: 16 },
+            network: true,
+            channels: Vec::new(),
+            ..span
+        };
+        assert_eq!(
+            signaling_json(&isdn),
+            json!({"stack": "China No.1", "side": "network", "link": "up", "calls": 1})
+        );
+    }
+
+    #[test]
+    fn cas_trace_lines_carry_line_and_register_signals() {
+        use tdm_base::Instant;
+        use tdm_callctl::no1::GroupA;
+        use tdm_callctl::trace::{LineSignal, Meaning};
+        use tdm_callctl::{RegisterEdge, TraceDirection};
+        let record = |direction, event| CasTraceRecord {
+            at: Instant::from_micros(12_345_678),
+            direction,
+            timeslot: 5,
+            event,
+        };
+        let seize = cas_trace_json(&record(
+            TraceDirection::Received,
+            CasTraceEvent::Abcd { abcd: 0x3, signal: LineSignal::Seize },
+        ));
+        assert_eq!(
+            seize,
+            json!({"at_us": 12_345_678, "dir": "rx", "ts": 5, "abcd": "0011", "signal": "seize"})
+        );
+        assert_eq!(cas_trace_text(&seize).as_deref(), Some("ts  5 ABCD 0011 seize"));
+        let on = cas_trace_json(&record(
+            TraceDirection::Sent,
+            CasTraceEvent::Register {
+                code: 6,
+                edge: RegisterEdge::Pulse,
+                meaning: Some(Meaning::A(GroupA::SendCategory)),
+            },
+        ));
+        assert_eq!(
+            on,
+            json!({"at_us": 12_345_678, "dir": "tx", "ts": 5, "mfc": 6, "edge": "pulse", "meaning": "A: send category"})
+        );
+        assert_eq!(cas_trace_text(&on).as_deref(), Some("ts  5 MFC 6 pulse (A: send category)"));
+        let off = cas_trace_json(&record(
+            TraceDirection::Sent,
+            CasTraceEvent::Register { code: 6, edge: RegisterEdge::Off, meaning: None },
+        ));
+        assert_eq!(cas_trace_text(&off).as_deref(), Some("ts  5 MFC 6 off"));
+        assert_eq!(cas_trace_text(&json!({"at_us": 1})), None);
     }
 
     #[test]

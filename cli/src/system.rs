@@ -1,6 +1,8 @@
 //! The running system: the simulator (if the system file has one), a driver thread per board,
 //! the call engine (signaling stacks on their spans, which also takes every driver event and
-//! passes on what it does not use), and the event logger; all stopped together.
+//! passes on what it does not use), and the event logger; all stopped together. With a
+//! lockstep simulator, each simulated board's driver also waits for the call engine before
+//! each block, so that the whole system, engine included, moves in step.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -85,12 +87,47 @@ enum BoardLoop {
 }
 
 impl BoardLoop {
-    fn spawn(self, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<Result<(), tdm_driver::Error>>> {
-        match self {
-            BoardLoop::Abi(driver) => driver.spawn(stop),
-            BoardLoop::Dahdi(driver) => driver.spawn(stop),
+    /// Runs the loop on its own thread. With `engine`, a board-ABI driver waits before each
+    /// block until the call engine has caught up (a lockstep simulator then waits for both).
+    fn spawn(
+        self,
+        stop: Arc<AtomicBool>,
+        engine: Option<(EngineHandle, usize, DriverHandle)>,
+    ) -> std::io::Result<JoinHandle<Result<(), tdm_driver::Error>>> {
+        match (self, engine) {
+            (BoardLoop::Abi(driver), Some((engine, board, handle))) => {
+                spawn_in_step(driver, board, handle, engine, stop)
+            }
+            (BoardLoop::Abi(driver), None) => driver.spawn(stop),
+            (BoardLoop::Dahdi(driver), _) => driver.spawn(stop),
         }
     }
+}
+
+/// A board-ABI driver loop that keeps in step with the call engine: before each block it
+/// waits while its board is more than `tdm_callctl::runner::LOCKSTEP_LEAD_MS` ahead of what
+/// the engine has served, so that the engine's audio (No.1 register signals as tones) never
+/// falls behind a lockstep simulator running faster than the engine's thread wakes.
+fn spawn_in_step(
+    mut driver: Driver,
+    board: usize,
+    handle: DriverHandle,
+    engine: EngineHandle,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<JoinHandle<Result<(), tdm_driver::Error>>> {
+    let name = format!("tdm-driver-{}", handle.board_name());
+    std::thread::Builder::new().name(name).spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            let board_ms = handle.report(0).map_or(0, |r| r.at_ms);
+            engine.wait_for(board, board_ms, &stop);
+            match driver.service(std::time::Duration::from_millis(200)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == tdm_driver::ErrorKind::Timeout => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    })
 }
 
 pub struct System {
@@ -153,44 +190,55 @@ impl System {
                 }
             };
             boards.push(Board { name: b.name.clone(), handle: handle.clone() });
-            drivers.push((b.name.clone(), driver, handle));
+            drivers.push((b.name.clone(), driver, handle, matches!(b.device, Device::Sim(_))));
         }
         // The call engine opens the signaling channels before anything runs, and from then on
         // it is the one reader of every board's events.
         let setups: Vec<BoardSetup> = drivers
             .iter()
-            .map(|(name, _, handle)| BoardSetup { name: name.clone(), handle: handle.clone() })
+            .map(|(name, _, handle, _)| BoardSetup { name: name.clone(), handle: handle.clone() })
             .collect();
-        let receivers: Vec<_> = drivers.iter().map(|(_, _, handle)| handle.events().clone()).collect();
+        let receivers: Vec<_> = drivers.iter().map(|(_, _, handle, _)| handle.events().clone()).collect();
         let spans: Vec<SpanSetup> = config
             .boards
             .iter()
             .enumerate()
             .flat_map(|(board, b)| {
-                b.isdn.iter().map(move |isdn| SpanSetup {
+                let isdn = b.isdn.iter().map(move |isdn| SpanSetup {
                     board,
                     span: isdn.span,
                     stack: StackSetup::Isdn(isdn.config.clone()),
                     incoming: isdn.incoming,
                     tone_dbm0: isdn.tone_dbm0,
-                })
+                });
+                let no1 = b.no1.iter().map(move |no1| SpanSetup {
+                    board,
+                    span: no1.span,
+                    stack: StackSetup::No1(Box::new(no1.config.clone())),
+                    incoming: no1.incoming,
+                    tone_dbm0: no1.tone_dbm0,
+                });
+                isdn.chain(no1)
             })
             .collect();
         let mut engine = Engine::new(setups, spans)?;
         let (forward_tx, forward_rx) = crossbeam_channel::bounded(FORWARDED_EVENTS);
         engine.forward_events(forward_tx);
-        let names: Vec<String> = drivers.iter().map(|(name, _, _)| name.clone()).collect();
-        // Drivers first, so that a lockstep simulator finds them attached from its first block.
-        for (_, driver, _) in drivers {
-            let thread = driver.spawn(stop.clone())?;
-            threads.push(std::thread::spawn(move || {
-                thread.join().map_err(|_| "driver panicked".to_string())?.map_err(|e| e.to_string())
-            }));
-        }
+        let names: Vec<String> = drivers.iter().map(|(name, _, _, _)| name.clone()).collect();
+        let in_step = sim.as_ref().is_some_and(|(_, pacing)| *pacing == Pacing::Lockstep);
+        // The engine and the drivers before the simulator, so that a lockstep simulator finds
+        // them running from its first block.
         let (calls, engine_thread) = engine.spawn(receivers, stop.clone())?;
         threads.push(std::thread::spawn(move || {
             engine_thread.join().map_err(|_| "call engine panicked".to_string())
         }));
+        for (board, (_, driver, handle, simulated)) in drivers.into_iter().enumerate() {
+            let engine = (in_step && simulated).then(|| (calls.clone(), board, handle));
+            let thread = driver.spawn(stop.clone(), engine)?;
+            threads.push(std::thread::spawn(move || {
+                thread.join().map_err(|_| "driver panicked".to_string())?.map_err(|e| e.to_string())
+            }));
+        }
         let log = events.clone();
         let stop_log = stop.clone();
         threads.push(std::thread::spawn(move || {

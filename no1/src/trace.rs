@@ -81,6 +81,7 @@ pub struct Trace {
     entries: [Option<TraceEntry>; TRACE_CAPACITY],
     len: usize,
     dropped: u32,
+    clears: u32,
 }
 
 impl Default for Trace {
@@ -92,13 +93,20 @@ impl Default for Trace {
 impl Trace {
     /// An empty trace.
     pub const fn new() -> Self {
-        Trace { entries: [None; TRACE_CAPACITY], len: 0, dropped: 0 }
+        Trace { entries: [None; TRACE_CAPACITY], len: 0, dropped: 0, clears: 0 }
     }
 
     /// Forgets everything (a new call starts).
     pub fn clear(&mut self) {
         self.len = 0;
         self.dropped = 0;
+        self.clears = self.clears.wrapping_add(1);
+    }
+
+    /// How many times the trace was cleared. A reader that follows the trace by position
+    /// (a live trace of a running circuit) starts again from the first entry when this changed.
+    pub fn clears(&self) -> u32 {
+        self.clears
     }
 
     /// Records an entry, or counts it when the trace is full.
@@ -160,8 +168,9 @@ mod tests {
         assert_eq!(trace.len(), TRACE_CAPACITY);
         assert_eq!(trace.dropped(), 3);
         assert_eq!(trace.entries().next().map(|e| e.at), Some(Instant::ZERO));
+        assert_eq!(trace.clears(), 0);
         trace.clear();
-        assert_eq!((trace.len(), trace.dropped()), (0, 0));
+        assert_eq!((trace.len(), trace.dropped(), trace.clears()), (0, 0, 1));
     }
 
     #[test]
