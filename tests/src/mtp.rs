@@ -10,12 +10,19 @@
 //!
 //! A node reads its board's event channel and keeps only the HDLC events of its links; it is
 //! meant to be the only reader of that board's events.
+//!
+//! Above it, [`circuits::CircuitNode`] adds a call-control user part (ISUP or TUP) and the
+//! speech paths of its circuits, and [`bed::PointPair`] joins two such points on two boards
+//! by two cables, the bench of the ISUP and TUP scenarios.
+
+pub mod bed;
+pub mod circuits;
 
 use tdm_driver::hdlc::HdlcConfig;
 use tdm_driver::{DriverHandle, Event, HdlcChannel};
 use tdm_ss7::mtp2::LinePacer;
 use tdm_ss7::mtp2::pcap::{self, Direction};
-use tdm_ss7::mtp2::su::MAX_SU_LEN;
+use tdm_ss7::mtp2::su::{MAX_SU_LEN, SignalUnit, SuKind};
 use tdm_ss7::mtp3::{LinkId, Mtp3, Mtp3Config};
 
 /// One link's binding to the driver.
@@ -27,6 +34,15 @@ struct BoundLink {
     pacer: LinePacer,
 }
 
+/// Which signal units a capture keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureScope {
+    /// Every signal unit, the FISUs that fill the line included (some 1300 a second each way).
+    Everything,
+    /// LSSUs and MSUs: what changes state or carries traffic.
+    WithoutFisus,
+}
+
 /// A signalling point on one board.
 pub struct MtpNode {
     /// The level 3 engine (and its links' level 2).
@@ -34,8 +50,10 @@ pub struct MtpNode {
     handle: DriverHandle,
     links: Vec<BoundLink>,
     last_ms: Option<u64>,
-    /// Every signal unit sent and received, as pcap records of link type 139, when `Some`.
+    /// The signal units sent and received (as [`MtpNode::start_capture`] chose), as pcap
+    /// records of link type 139, when `Some`.
     pub capture: Option<Vec<u8>>,
+    capture_scope: CaptureScope,
     /// HDLC frames the driver refused to queue (should stay 0: the pacer keeps queues short).
     pub refused: u64,
 }
@@ -62,12 +80,21 @@ impl MtpNode {
                 }
             })
             .collect();
-        MtpNode { point, handle: handle.clone(), links, last_ms: None, capture: None, refused: 0 }
+        MtpNode {
+            point,
+            handle: handle.clone(),
+            links,
+            last_ms: None,
+            capture: None,
+            capture_scope: CaptureScope::Everything,
+            refused: 0,
+        }
     }
 
-    /// Starts capturing into a pcap image (link type 139).
-    pub fn start_capture(&mut self) {
+    /// Starts capturing into a pcap image (link type 139) the signal units `scope` keeps.
+    pub fn start_capture(&mut self, scope: CaptureScope) {
         self.capture = Some(pcap::file_header(pcap::LINKTYPE_MTP2_WITH_PHDR).to_vec());
+        self.capture_scope = scope;
     }
 
     /// Starts the links (call once, at the board time `now_ms`).
@@ -77,9 +104,16 @@ impl MtpNode {
 
     /// Serves the point after the block that ended at `now_ms`: frames in, timers, frames out.
     pub fn pump(&mut self, now_ms: u64) {
+        self.receive(now_ms);
+        self.transmit(now_ms);
+    }
+
+    /// The first half of [`MtpNode::pump`]: the frames and HDLC errors the block brought go
+    /// to the point, then its timers run. A user part takes the point's indications after
+    /// this and hands it messages before [`MtpNode::transmit`], so an answer leaves in the
+    /// same block.
+    pub fn receive(&mut self, now_ms: u64) {
         let now = tdm_base::Instant::from_millis(now_ms);
-        let elapsed = now_ms - self.last_ms.unwrap_or(now_ms);
-        self.last_ms = Some(now_ms);
         for event in self.handle.events().try_iter() {
             match event {
                 Event::Hdlc { span, timeslot, frame, at_ms } => {
@@ -88,7 +122,9 @@ impl MtpNode {
                         continue;
                     };
                     let at = tdm_base::Instant::from_millis(at_ms);
-                    if let Some(capture) = self.capture.as_mut() {
+                    if let Some(capture) = self.capture.as_mut()
+                        && captured(self.capture_scope, frame.bytes())
+                    {
                         pcap::append_record(
                             capture,
                             pcap::LINKTYPE_MTP2_WITH_PHDR,
@@ -109,6 +145,14 @@ impl MtpNode {
             }
         }
         self.point.handle_timeout(now);
+    }
+
+    /// The second half of [`MtpNode::pump`]: each link's HDLC channel gets as many signal
+    /// units as the line carried since the last call.
+    pub fn transmit(&mut self, now_ms: u64) {
+        let now = tdm_base::Instant::from_millis(now_ms);
+        let elapsed = now_ms - self.last_ms.unwrap_or(now_ms);
+        self.last_ms = Some(now_ms);
         let mut out = [0u8; MAX_SU_LEN];
         for link in &mut self.links {
             link.pacer.advance(tdm_base::Duration::from_millis(elapsed.max(1)));
@@ -120,7 +164,9 @@ impl MtpNode {
                     self.refused += 1;
                     break;
                 }
-                if let Some(capture) = self.capture.as_mut() {
+                if let Some(capture) = self.capture.as_mut()
+                    && captured(self.capture_scope, su)
+                {
                     pcap::append_record(
                         capture,
                         pcap::LINKTYPE_MTP2_WITH_PHDR,
@@ -133,6 +179,13 @@ impl MtpNode {
             }
         }
     }
+}
+
+/// Whether `scope` keeps the signal unit `su` (one that does not parse is always kept: it is
+/// what a capture is for).
+fn captured(scope: CaptureScope, su: &[u8]) -> bool {
+    scope == CaptureScope::Everything
+        || SignalUnit::new_checked(su).map_or(true, |view| view.kind() != SuKind::Fisu)
 }
 
 /// The pcap link number of a link: set × 16 + link.

@@ -1,5 +1,6 @@
 /* ISUP calls on a libss7 point made by shim.c: place a call (IAM), answer one (ACM, ANM or
- * CON), clear (REL, RLC), and the call events flattened with their call object.
+ * CON), clear (REL, RLC), acknowledge a circuit group reset (GRA), and the call events
+ * flattened with their call object.
  *
  * The point is the `struct tdm_ss7` of shim.c; only its first field (libss7's `struct ss7`)
  * and `adjacent` are read here, through the same layout, declared again below. The event
@@ -19,6 +20,7 @@ struct tdm_ss7 {
 struct tdm_isup_event {
     int kind;
     int cic;
+    int end_cic;
     int cause;
     unsigned int opc;
     void *call;
@@ -46,6 +48,14 @@ int tdm_isup_rel(struct tdm_ss7 *p, void *call, int cause) { return isup_rel(p->
 
 /* RLC; libss7 frees the call object. */
 int tdm_isup_rlc(struct tdm_ss7 *p, void *call) { return isup_rlc(p->ss7, call); }
+
+/* Acknowledges a circuit group reset received for `call` (its first CIC) ..= `end_cic`,
+ * reporting every circuit of the range unblocked. */
+int tdm_isup_gra(struct tdm_ss7 *p, void *call, int end_cic) {
+    unsigned char state[255];
+    memset(state, 0, sizeof state);
+    return isup_gra(p->ss7, call, end_cic, state);
+}
 
 /* After RLC was received: frees the call object unless libss7 still needs it. */
 void tdm_isup_free_if_clear(struct tdm_ss7 *p, void *call) { isup_free_call_if_clear(p->ss7, call); }
@@ -94,6 +104,13 @@ int tdm_isup_event(struct tdm_ss7 *p, struct tdm_isup_event *out) {
         out->cic = e->rlc.cic;
         out->opc = e->rlc.opc;
         out->call = e->rlc.call;
+        break;
+    case ISUP_EVENT_GRS:
+    case ISUP_EVENT_GRA:
+        out->cic = e->grs.startcic;
+        out->end_cic = e->grs.endcic;
+        out->opc = e->grs.opc;
+        out->call = e->grs.call;
         break;
     default:
         break;

@@ -1,5 +1,5 @@
-//! ISUP calls on a [`LibSs7`] point (`src/isup.c`): place a call, answer it, clear it, and
-//! the events that carry a call. [`LibSs7::poll_isup_event`] takes from the same libss7 event
+//! ISUP calls on a [`LibSs7`] point (`src/isup.c`): place a call, answer it, clear it,
+//! acknowledge a circuit group reset, and the events that carry a call. [`LibSs7::poll_isup_event`] takes from the same libss7 event
 //! queue as [`LibSs7::poll_event`]; a harness that makes calls uses this one only (it reports
 //! the link events too).
 
@@ -65,6 +65,22 @@ pub enum IsupEvent {
         /// The call.
         call: IsupCall,
     },
+    /// GRS received: answer with [`LibSs7::gra`].
+    GroupReset {
+        /// First circuit of the range.
+        cic: i32,
+        /// Last circuit of the range.
+        end_cic: i32,
+        /// The call object libss7 keeps for the procedure.
+        call: IsupCall,
+    },
+    /// GRA received for a GRS libss7 sent.
+    GroupResetAck {
+        /// First circuit of the range.
+        cic: i32,
+        /// Last circuit of the range.
+        end_cic: i32,
+    },
     /// Any other event code.
     Other(i32),
 }
@@ -73,6 +89,7 @@ pub enum IsupEvent {
 struct RawIsupEvent {
     kind: c_int,
     cic: c_int,
+    end_cic: c_int,
     cause: c_int,
     opc: c_uint,
     call: *mut c_void,
@@ -95,6 +112,7 @@ unsafe extern "C" {
     fn tdm_isup_rel(p: *mut c_void, call: *mut c_void, cause: c_int) -> c_int;
     fn tdm_isup_rlc(p: *mut c_void, call: *mut c_void) -> c_int;
     fn tdm_isup_free_if_clear(p: *mut c_void, call: *mut c_void);
+    fn tdm_isup_gra(p: *mut c_void, call: *mut c_void, end_cic: c_int) -> c_int;
     fn tdm_isup_event(p: *mut c_void, out: *mut RawIsupEvent) -> c_int;
 }
 
@@ -177,6 +195,19 @@ impl LibSs7 {
         }
     }
 
+    /// Answers [`IsupEvent::GroupReset`] with GRA for `call`'s first circuit ..= `end_cic`,
+    /// every circuit reported unblocked; then [`LibSs7::free_if_clear`] releases the object.
+    pub fn gra(&mut self, call: IsupCall, end_cic: i32) -> bool {
+        #[cfg(have_libss7)]
+        // SAFETY: `raw` is live and `call` the object libss7 handed out with the GRS.
+        return unsafe { tdm_isup_gra(self.raw, call.0, end_cic) } == 0;
+        #[cfg(not(have_libss7))]
+        {
+            let _ = (call, end_cic);
+            false
+        }
+    }
+
     /// After [`IsupEvent::Rlc`]: lets libss7 free the call object when it is done with it.
     pub fn free_if_clear(&mut self, call: IsupCall) {
         #[cfg(have_libss7)]
@@ -195,6 +226,7 @@ impl LibSs7 {
             let mut raw = RawIsupEvent {
                 kind: 0,
                 cic: 0,
+                end_cic: 0,
                 cause: 0,
                 opc: 0,
                 call: std::ptr::null_mut(),
@@ -205,7 +237,7 @@ impl LibSs7 {
             if unsafe { tdm_isup_event(self.raw, &mut raw) } == 0 {
                 return None;
             }
-            let (cic, call) = (raw.cic, IsupCall(raw.call));
+            let (cic, end_cic, call) = (raw.cic, raw.end_cic, IsupCall(raw.call));
             Some(match raw.kind {
                 1 => IsupEvent::Up,
                 2 => IsupEvent::Down,
@@ -214,6 +246,8 @@ impl LibSs7 {
                 7 => IsupEvent::Anm { cic, call },
                 8 => IsupEvent::Rel { cic, call, cause: raw.cause },
                 9 => IsupEvent::Rlc { cic, call },
+                10 => IsupEvent::GroupReset { cic, end_cic, call },
+                11 => IsupEvent::GroupResetAck { cic, end_cic },
                 12 => IsupEvent::Con { cic, call },
                 other => IsupEvent::Other(other),
             })
