@@ -19,9 +19,9 @@
 pub mod circuit;
 pub mod isup;
 pub mod label;
-pub mod tup;
 pub mod mtp2;
 pub mod mtp3;
+pub mod tup;
 
 pub use label::{
     LabelError, NetworkIndicator, PointCode, PointCodeFormat, RoutingLabel, ServiceIndicator, Sio,
