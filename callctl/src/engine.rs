@@ -24,6 +24,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use tdm_base::{Cause, Duration, Instant};
 use tdm_driver::hdlc::HdlcConfig;
 use tdm_driver::{DriverHandle, Event, HdlcChannel, HdlcFrame, Signaling};
+use tdm_ss7::mtp3::Indication;
 
 use crate::audio::{DEFAULT_TONE_DBM0, TEST_TONE_HZ, ToneSender};
 use crate::bearer::{Bearer, CAS_AUDIO_DEPTH, Cushion};
@@ -32,6 +33,7 @@ use crate::model::{
     CallDirection, CallError, CallEvent, CallId, CallInfo, CallPhase, CallRequest, EventKind, ToneReport,
 };
 use crate::no1::{No1SpanConfig, No1Stack};
+use crate::ss7::{PointRunner, Ss7PointInfo, Ss7PointSetup, Ss7SpanConfig, Ss7Stack};
 use crate::stack::{
     CasSignaling, ChannelChange, ChannelStatus, SignalingChannel, SignalingStack, StackCall, StackEvent,
 };
@@ -71,6 +73,8 @@ pub enum StackSetup {
     /// China No.1 (or another R2 variant): line signals on TS16's ABCD bits, register signals
     /// on the channels.
     No1(Box<No1SpanConfig>),
+    /// ISUP or TUP on the span's circuits, over one of the engine's signalling points.
+    Ss7(Ss7SpanConfig),
 }
 
 /// What a span does with an incoming call nobody else takes.
@@ -143,6 +147,19 @@ pub struct SpanInfo {
     pub now_ms: u64,
     /// Every channel's line (CAS spans; empty otherwise).
     pub channels: Vec<ChannelStatus>,
+    /// Every circuit's state (SS7 spans; empty otherwise).
+    pub circuits: Vec<tdm_ss7::circuit::CircuitStatus>,
+}
+
+/// A circuit maintenance action (`tdm cic`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CircuitAction {
+    /// Maintenance blocking (ISUP BLO or CGB, TUP BLO or MGB).
+    Block,
+    /// Its removal (UBL or CGU, TUP UBL or MGU).
+    Unblock,
+    /// Reset (RSC or GRS, TUP RSC or GRS).
+    Reset,
 }
 
 /// Why the engine could not start.
@@ -165,6 +182,7 @@ struct Board {
 }
 
 struct SpanRunner {
+    board: usize,
     span: u32,
     name: String,
     handle: DriverHandle,
@@ -227,6 +245,7 @@ struct CallRecord {
 pub struct Engine {
     boards: Vec<Board>,
     spans: Vec<SpanRunner>,
+    points: Vec<PointRunner>,
     calls: Vec<CallRecord>,
     next_call: u32,
     log: VecDeque<CallEvent>,
@@ -239,6 +258,17 @@ impl Engine {
     /// Opens the signaling of every span (TS16 through the driver's soft HDLC for ISDN; every
     /// bearer channel's audio for No.1) and starts its stack.
     pub fn new(boards: Vec<BoardSetup>, spans: Vec<SpanSetup>) -> Result<Engine, EngineError> {
+        Engine::with_points(boards, Vec::new(), spans)
+    }
+
+    /// As [`Engine::new`], with signalling points first: each opens its links (HDLC on their
+    /// spans' timeslots) and starts aligning them; spans with [`StackSetup::Ss7`] run their
+    /// user part over one of them.
+    pub fn with_points(
+        boards: Vec<BoardSetup>,
+        points: Vec<Ss7PointSetup>,
+        spans: Vec<SpanSetup>,
+    ) -> Result<Engine, EngineError> {
         let mut engine = Engine {
             boards: boards
                 .into_iter()
@@ -248,6 +278,7 @@ impl Engine {
                 })
                 .collect(),
             spans: Vec::new(),
+            points: Vec::new(),
             calls: Vec::new(),
             next_call: 1,
             log: VecDeque::with_capacity(LOG_LEN),
@@ -255,6 +286,16 @@ impl Engine {
             forward: None,
             forward_dropped: 0,
         };
+        let handles: Vec<DriverHandle> = engine.boards.iter().map(|b| b.handle.clone()).collect();
+        for setup in points {
+            match PointRunner::new(setup, &handles) {
+                Ok(point) => engine.points.push(point),
+                Err(error) => {
+                    engine.shutdown();
+                    return Err(EngineError(error.0));
+                }
+            }
+        }
         for setup in spans {
             if let Err(error) = engine.add_span(setup) {
                 engine.shutdown();
@@ -288,6 +329,11 @@ impl Engine {
                     "span {name}: No.1 signals in the ABCD bits of TS16, but the span is CCS (set signaling = \"cas\")"
                 )));
             }
+            (StackSetup::Ss7(_), Signaling::Cas) => {
+                return Err(EngineError(format!(
+                    "span {name}: SS7 circuits need a span without CAS (set signaling = \"ccs\")"
+                )));
+            }
             _ => {}
         }
         if board.spans.get(setup.span as usize).is_some_and(Option::is_some) {
@@ -300,6 +346,16 @@ impl Engine {
             StackSetup::No1(config) => {
                 Box::new(No1Stack::new(config).map_err(|e| EngineError(format!("span {name}: {e}")))?)
             }
+            StackSetup::Ss7(config) => {
+                let point = self.points.get(config.point).ok_or_else(|| {
+                    EngineError(format!("span {name}: no signalling point {}", config.point))
+                })?;
+                let signalling = point.link_timeslot_on(setup.board, setup.span);
+                Box::new(
+                    Ss7Stack::new(config, setup.span, signalling, &point.identity)
+                        .map_err(|e| EngineError(format!("span {name}: {e}")))?,
+                )
+            }
         };
         let handle = board.handle.clone();
         let signaling = stack.signaling_channel();
@@ -311,6 +367,7 @@ impl Engine {
                     .map_err(|e| EngineError(format!("span {name}: {e}")))?;
                 (Some(hdlc), Some(timeslot))
             }
+            SignalingChannel::Mtp { .. } => (None, None),
             SignalingChannel::Cas => {
                 let timeslots: Vec<u8> = stack.cas().map(|cas| cas.timeslots().to_vec()).unwrap_or_default();
                 for timeslot in timeslots {
@@ -338,6 +395,7 @@ impl Engine {
         let index = self.spans.len();
         stack.start(now);
         self.spans.push(SpanRunner {
+            board: setup.board,
             span: setup.span,
             name,
             handle,
@@ -394,12 +452,84 @@ impl Engine {
                 taken += 1;
             }
         }
+        for point in 0..self.points.len() {
+            self.points[point].advance_clock();
+            self.points[point].run_timers();
+            self.dispatch_indications(point);
+        }
         for span in 0..self.spans.len() {
             self.advance_clock(span);
             self.service_span(span);
         }
         self.service_calls();
+        for point in &mut self.points {
+            while let Some(event) = point.point.poll_event() {
+                log::info!("signalling point {}: {event:?}", point.name);
+            }
+            point.transmit();
+        }
         taken
+    }
+
+    /// Hands a point's indications to the user parts of its spans: a message to the span
+    /// whose circuits it concerns (or, for a CIC no span has, to a span of that user part and
+    /// peer, which answers it as unequipped), pause, resume and status to every span; then
+    /// serves those spans.
+    fn dispatch_indications(&mut self, point: usize) {
+        let now = self.points[point].now;
+        let mut any = false;
+        while let Some(indication) = self.points[point].point.poll_indication() {
+            any = true;
+            let on_point = |runner: &SpanRunner| runner.signaling == SignalingChannel::Mtp { point };
+            match &indication {
+                Indication::Transfer(transfer) => {
+                    let target = self
+                        .spans
+                        .iter()
+                        .position(|r| on_point(r) && r.stack.ss7_ref().is_some_and(|s| s.accepts(transfer)))
+                        .or_else(|| {
+                            self.spans.iter().position(|r| {
+                                on_point(r) && r.stack.ss7_ref().is_some_and(|s| s.serves(transfer))
+                            })
+                        });
+                    if let Some(span) = target {
+                        let runner = &mut self.spans[span];
+                        runner.now = runner.now.max(now);
+                        if let Some(user) = runner.stack.ss7() {
+                            user.handle_indication(runner.now, &indication);
+                        }
+                    }
+                }
+                _ => {
+                    for runner in self.spans.iter_mut().filter(|r| on_point(r)) {
+                        runner.now = runner.now.max(now);
+                        if let Some(user) = runner.stack.ss7() {
+                            user.handle_indication(runner.now, &indication);
+                        }
+                    }
+                }
+            }
+        }
+        if any {
+            for span in 0..self.spans.len() {
+                if self.spans[span].signaling == (SignalingChannel::Mtp { point }) {
+                    self.service_span(span);
+                }
+            }
+        }
+    }
+
+    /// Hands a span's user-part messages to its signalling point.
+    fn flush_transfers(&mut self, span: usize) {
+        let runner = &mut self.spans[span];
+        let SignalingChannel::Mtp { point } = runner.signaling else { return };
+        let Some(point) = self.points.get_mut(point) else { return };
+        let Some(user) = runner.stack.ss7() else { return };
+        while let Some(transfer) = user.poll_transfer() {
+            if let Err(error) = point.point.transfer(runner.now, &transfer) {
+                log::warn!("span {}: MTP refused a message: {error}", runner.name);
+            }
+        }
     }
 
     /// Moves the span's clock to its board's, and tells a CAS stack when the TS16 multiframe
@@ -429,6 +559,25 @@ impl Engine {
     }
 
     fn driver_event(&mut self, board: usize, event: Event) {
+        match &event {
+            Event::Hdlc { span, timeslot, frame, at_ms } => {
+                for point in &mut self.points {
+                    if let Some(link) = point.link_at(board, *span, *timeslot) {
+                        point.receive(link, *at_ms, frame);
+                        return;
+                    }
+                }
+            }
+            Event::HdlcError { span, timeslot, at_ms, .. } => {
+                for point in &mut self.points {
+                    if let Some(link) = point.link_at(board, *span, *timeslot) {
+                        point.receive_error(link, *at_ms);
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
         let index = match &event {
             Event::Hdlc { span, .. } | Event::Abcd { span, .. } => {
                 self.boards[board].spans.get(*span as usize).copied().flatten()
@@ -488,6 +637,7 @@ impl Engine {
                 handled = true;
                 self.stack_event(span, event);
             }
+            self.flush_transfers(span);
             if !handled {
                 break;
             }
@@ -876,7 +1026,10 @@ impl Engine {
     /// board without signaling spans.
     pub fn served_ms(&self, board: usize) -> u64 {
         let spans = self.boards.get(board).map(|b| b.spans.as_slice()).unwrap_or_default();
-        spans.iter().flatten().map(|&span| self.spans[span].now.as_millis()).min().unwrap_or(u64::MAX)
+        let served = spans.iter().flatten().map(|&span| self.spans[span].now.as_millis()).min();
+        let points =
+            self.points.iter().filter(|p| p.boards().any(|b| b == board)).map(|p| p.now.as_millis()).min();
+        served.into_iter().chain(points).min().unwrap_or(u64::MAX)
     }
 
     /// The number of boards.
@@ -903,8 +1056,42 @@ impl Engine {
                 calls: self.calls.iter().filter(|c| c.span == i).count(),
                 now_ms: s.now.as_millis(),
                 channels: s.stack.cas_ref().map(|cas| cas.channels()).unwrap_or_default(),
+                circuits: s.stack.ss7_ref().map(|user| user.circuits()).unwrap_or_default(),
             })
             .collect()
+    }
+
+    /// The signalling points, with their links and link sets.
+    pub fn points(&self) -> Vec<Ss7PointInfo> {
+        let boards: Vec<String> = self.boards.iter().map(|b| b.name.clone()).collect();
+        self.points.iter().map(|p| p.info(&boards)).collect()
+    }
+
+    /// Circuit maintenance on an SS7 span: blocks, unblocks or resets CICs `first ..= last`.
+    pub fn circuit_maintenance(
+        &mut self,
+        span: &str,
+        action: CircuitAction,
+        first: u16,
+        last: u16,
+    ) -> Result<(), CallError> {
+        let span = self.span_index(span)?;
+        self.advance_clock(span);
+        let runner = &mut self.spans[span];
+        let now = runner.now;
+        let description = runner.stack.description();
+        let name = runner.name.clone();
+        let user = runner.stack.ss7().ok_or_else(|| {
+            CallError::Unsupported(format!("span {name} runs {description}: it has no SS7 circuits"))
+        })?;
+        let done = match action {
+            CircuitAction::Block => user.block(now, first, last),
+            CircuitAction::Unblock => user.unblock(now, first, last),
+            CircuitAction::Reset => user.reset(now, first, last),
+        };
+        done.map_err(|e| CallError::Unsupported(format!("span {name}: {e}")))?;
+        self.service_span(span);
+        Ok(())
     }
 
     /// Subscribes to a span's signaling frames: every frame sent or received from now on,
@@ -920,6 +1107,21 @@ impl Engine {
                 runner.name,
                 runner.stack.description()
             )));
+        }
+        if let SignalingChannel::Mtp { .. } = runner.signaling {
+            let (board, number) = (runner.board, runner.span);
+            let name = runner.name.clone();
+            // The links of any point on the span (a span may carry circuits of one point and
+            // a link of another, or circuits only).
+            let records =
+                self.points.iter_mut().find_map(|p| p.subscribe(board, number, TRACE_QUEUE)).ok_or_else(
+                    || {
+                        CallError::Unsupported(format!(
+                            "span {name} carries no signalling link: trace a span that does"
+                        ))
+                    },
+                )?;
+            return Ok((false, records));
         }
         let (tx, rx) = bounded(TRACE_QUEUE);
         runner.traces.push(tx);
@@ -958,6 +1160,10 @@ impl Engine {
             }
         }
         self.spans.clear();
+        for point in &mut self.points {
+            point.shutdown();
+        }
+        self.points.clear();
         for board in &mut self.boards {
             board.spans.iter_mut().for_each(|s| *s = None);
         }

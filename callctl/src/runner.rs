@@ -22,8 +22,9 @@ use crossbeam_channel::{Receiver, Select, Sender, TrySendError, bounded};
 use tdm_base::Cause;
 use tdm_driver::Event;
 
-use crate::engine::{Engine, SpanInfo};
+use crate::engine::{CircuitAction, Engine, SpanInfo};
 use crate::model::{CallError, CallEvent, CallId, CallInfo, CallRequest};
+use crate::ss7::Ss7PointInfo;
 use crate::trace::{CasTraceRecord, TraceRecord};
 
 /// Longest sleep between two pumps (wall clock). Audio rings hold 128 ms of the line, and at a
@@ -50,6 +51,8 @@ enum Command {
     Spans(Reply<Vec<SpanInfo>>),
     Trace(String, Reply<Result<(bool, Receiver<TraceRecord>), CallError>>),
     CasTrace(String, Reply<Result<Receiver<CasTraceRecord>, CallError>>),
+    Points(Reply<Vec<Ss7PointInfo>>),
+    Circuits(String, CircuitAction, u16, u16, Reply<Result<(), CallError>>),
     /// Nothing to do but pump: a driver waits for the engine.
     Wake,
 }
@@ -137,6 +140,23 @@ impl EngineHandle {
         let span = span.to_string();
         self.ask(|reply| Command::CasTrace(span, reply))?
     }
+
+    /// The signalling points, with their links and link sets.
+    pub fn points(&self) -> Result<Vec<Ss7PointInfo>, CallError> {
+        self.ask(Command::Points)
+    }
+
+    /// Blocks, unblocks or resets CICs `first ..= last` of an SS7 span.
+    pub fn circuit_maintenance(
+        &self,
+        span: &str,
+        action: CircuitAction,
+        first: u16,
+        last: u16,
+    ) -> Result<(), CallError> {
+        let span = span.to_string();
+        self.ask(|reply| Command::Circuits(span, action, first, last, reply))?
+    }
 }
 
 impl Engine {
@@ -211,6 +231,12 @@ impl Engine {
             }
             Command::CasTrace(span, reply) => {
                 let _ = reply.send(self.subscribe_cas_trace(&span));
+            }
+            Command::Points(reply) => {
+                let _ = reply.send(self.points());
+            }
+            Command::Circuits(span, action, first, last, reply) => {
+                let _ = reply.send(self.circuit_maintenance(&span, action, first, last));
             }
             Command::Wake => {}
         }

@@ -4,8 +4,9 @@
 //! ISDN ([`crate::isdn::IsdnStack`]) signals in frames on a D-channel; China No.1
 //! ([`crate::no1::No1Stack`]) signals on the channels themselves: line signals in each
 //! channel's ABCD bits on TS16 and register signals as tones in the channel's audio, which it
-//! serves through [`CasSignaling`]. ISUP (over MTP on a signaling timeslot) plugs in the way
-//! ISDN does.
+//! serves through [`CasSignaling`]. ISUP and TUP ([`crate::ss7::Ss7Stack`]) exchange messages
+//! with a signalling point the engine runs beside the spans, through
+//! [`crate::ss7::Ss7Circuits`].
 
 use crate::model::CallError;
 use crate::trace::CasTraceRecord;
@@ -27,6 +28,12 @@ pub enum SignalingChannel {
     /// Channel-associated signaling: each bearer channel's line signals in its ABCD bits on
     /// TS16, its register signals as tones in its own audio ([`CasSignaling`]).
     Cas,
+    /// Messages of a signalling point's user part (ISUP, TUP), carried by the point's links
+    /// wherever they run ([`crate::ss7`]).
+    Mtp {
+        /// The point (index among the engine's points).
+        point: usize,
+    },
 }
 
 /// How a channel's line stands, whatever the CAS system.
@@ -257,6 +264,15 @@ pub trait SignalingStack: Send {
     }
     /// The channel side, read only.
     fn cas_ref(&self) -> Option<&dyn CasSignaling> {
+        None
+    }
+    /// The user-part side, for stacks whose [`SignalingStack::signaling_channel`] is
+    /// [`SignalingChannel::Mtp`].
+    fn ss7(&mut self) -> Option<&mut dyn crate::ss7::Ss7Circuits> {
+        None
+    }
+    /// The user-part side, read only.
+    fn ss7_ref(&self) -> Option<&dyn crate::ss7::Ss7Circuits> {
         None
     }
 }

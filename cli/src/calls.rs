@@ -159,6 +159,9 @@ pub fn trace(
     let started = Instant::now();
     let head = client.call(json!({"cmd": "trace", "span": span}))?;
     let cas = head["kind"] == json!("cas");
+    if head["kind"] == json!("mtp2") {
+        return crate::report_ss7::trace_mtp2(&mut client, span, pcap, count, limit, started, stop);
+    }
     let network = head["network"] == json!(true);
     let ours = if network { Side::Network } else { Side::User };
     let side = if network { "network" } else { "user" };
@@ -243,5 +246,51 @@ mod tests {
         assert_eq!(progress_line(&json!({"event": "link_up"})), None);
         assert_eq!(line(json!({"event": "signal", "text": "B2: called line busy"})), "B2: called line busy");
         assert_eq!(progress_line(&json!({"event": "signal"})), None);
+    }
+}
+
+/// `tdm cic block|unblock|reset <span> <cic or first-last>`.
+pub fn cic(socket: &Path, action: &str, span: &str, cics: &str) -> Result<()> {
+    let (first, last) = parse_cic_range(cics)?;
+    Client::connect(socket)?
+        .call(json!({"cmd": "cic", "span": span, "action": action, "first": first, "last": last}))?;
+    let which = if first == last { format!("CIC {first}") } else { format!("CICs {first}-{last}") };
+    let done = match action {
+        "block" => "blocking",
+        "unblock" => "unblocking",
+        _ => "resetting",
+    };
+    say(format_args!("{span}: {done} {which}"))?;
+    Ok(())
+}
+
+/// A CIC (`5`) or a range (`1-31`), each 0 to 4095, the range ascending.
+pub fn parse_cic_range(text: &str) -> std::result::Result<(u16, u16), String> {
+    let cic = |s: &str| match s.trim().parse::<u16>() {
+        Ok(v) if v <= 4095 => Ok(v),
+        _ => Err(format!("{s:?} is not a CIC (0 to 4095)")),
+    };
+    let (first, last) = match text.split_once('-') {
+        None => (cic(text)?, cic(text)?),
+        Some((a, b)) => (cic(a)?, cic(b)?),
+    };
+    if last < first {
+        return Err(format!("CIC range {text}: the last is below the first"));
+    }
+    Ok((first, last))
+}
+
+#[cfg(test)]
+mod cic_tests {
+    use super::parse_cic_range;
+
+    #[test]
+    fn cic_ranges_parse_to_their_limits() {
+        assert_eq!(parse_cic_range("5"), Ok((5, 5)));
+        assert_eq!(parse_cic_range("1-31"), Ok((1, 31)));
+        assert_eq!(parse_cic_range("0-4095"), Ok((0, 4095)));
+        assert_eq!(parse_cic_range("4096"), Err("\"4096\" is not a CIC (0 to 4095)".into()));
+        assert_eq!(parse_cic_range("9-3"), Err("CIC range 9-3: the last is below the first".into()));
+        assert!(parse_cic_range("a").is_err());
     }
 }

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use tdm_base::{Cause, Duration};
 use tdm_callctl::{IncomingPolicy, IsdnSpanConfig, No1SpanConfig, No1Variant};
+
+pub use crate::config_ss7::{Ss7Point, Ss7Span};
 use tdm_driver::dahdi::DahdiDevice;
 use tdm_driver::framer::{Crc4Mode, FramerConfig};
 use tdm_driver::{BoardPaths, ClockSource, Signaling, SpanConfig};
@@ -39,6 +41,7 @@ struct RawSystem {
     simulator: Option<RawSimulator>,
     #[serde(default)]
     board: Vec<RawBoard>,
+    ss7: Option<Spanned<crate::config_ss7::RawSs7>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +88,7 @@ struct RawSpan {
     cas_debounce_ms: Option<Spanned<u32>>,
     isdn: Option<Spanned<RawIsdn>>,
     no1: Option<Spanned<RawNo1>>,
+    ss7: Option<Spanned<crate::config_ss7::RawSs7Span>>,
 }
 
 /// `[board.span.isdn]`: the span runs ISDN PRI.
@@ -195,6 +199,8 @@ pub struct BoardConfig {
     pub isdn: Vec<IsdnSpan>,
     /// The spans of `spans` that run No.1.
     pub no1: Vec<No1Span>,
+    /// The spans of `spans` whose circuits run ISUP or TUP.
+    pub ss7: Vec<Ss7Span>,
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +215,8 @@ pub struct SystemConfig {
     pub socket: PathBuf,
     pub simulator: Option<SimulatorConfig>,
     pub boards: Vec<BoardConfig>,
+    /// The signalling points (`[ss7]`).
+    pub ss7: Vec<Ss7Point>,
 }
 
 /// The control socket when the system file does not name one.
@@ -239,6 +247,18 @@ impl SystemConfig {
         let raw: RawSystem =
             toml::from_str(text).map_err(|e| err(e.span().map(|s| s.start), e.message().to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let shapes: Vec<crate::config_ss7::BoardShape> = raw
+            .board
+            .iter()
+            .map(|b| crate::config_ss7::BoardShape {
+                name: b.name.get_ref(),
+                ccs: b.span.iter().map(|s| matches!(s.signaling, Sig::Ccs)).collect(),
+            })
+            .collect();
+        let points = match &raw.ss7 {
+            None => Vec::new(),
+            Some(ss7) => crate::config_ss7::parse_points(ss7, &shapes).map_err(|(at, m)| err(Some(at), m))?,
+        };
         let mut boards = Vec::new();
         for (i, b) in raw.board.iter().enumerate() {
             let name = b.name.get_ref().clone();
@@ -271,6 +291,7 @@ impl SystemConfig {
             let mut spans = Vec::new();
             let mut isdn = Vec::new();
             let mut no1 = Vec::new();
+            let mut ss7 = Vec::new();
             for (k, s) in b.span.iter().enumerate() {
                 let debounce = match &s.cas_debounce_ms {
                     None => 4,
@@ -307,13 +328,34 @@ impl SystemConfig {
                     },
                     cas_debounce_multiframes: (debounce / 2) as u8,
                 });
-                if let (Some(_), Some(raw)) = (&s.isdn, &s.no1) {
+                let stacks = [
+                    s.isdn.as_ref().map(|r| r.span().start),
+                    s.no1.as_ref().map(|r| r.span().start),
+                    s.ss7.as_ref().map(|r| r.span().start),
+                ];
+                if let Some(second) = stacks.iter().flatten().nth(1) {
                     return Err(err(
-                        Some(raw.span().start),
+                        Some(*second),
                         format!(
-                            "board[{i}].span[{k}]: a span runs one stack, [board.span.isdn] or [board.span.no1]"
+                            "board[{i}].span[{k}]: a span runs one stack, [board.span.isdn], [board.span.no1] \
+                             or [board.span.ss7]"
                         ),
                     ));
+                }
+                if let Some(raw) = &s.ss7 {
+                    let field = format!("board[{i}].span[{k}].ss7");
+                    if matches!(s.signaling, Sig::Cas) {
+                        return Err(err(
+                            Some(raw.span().start),
+                            format!("{field}: SS7 circuits need signaling = \"ccs\" (no CAS on TS16)"),
+                        ));
+                    }
+                    let config = crate::config_ss7::parse_span(raw, k as u32, &points, &field)
+                        .map_err(|(at, m)| err(Some(at), m))?;
+                    let r = raw.get_ref();
+                    let (incoming, tone_dbm0) = parse_policy(&r.incoming, &r.ring_ms, &r.tone_dbm0, &field)
+                        .map_err(|(at, m)| err(Some(at), m))?;
+                    ss7.push(Ss7Span { span: k as u32, config, incoming, tone_dbm0 });
                 }
                 if let Some(raw) = &s.isdn {
                     let field = format!("board[{i}].span[{k}].isdn");
@@ -342,7 +384,7 @@ impl SystemConfig {
                     no1.push(span);
                 }
             }
-            boards.push(BoardConfig { name, device, spans, isdn, no1 });
+            boards.push(BoardConfig { name, device, spans, isdn, no1, ss7 });
         }
         if boards.is_empty() {
             return Err(err(None, "no [[board]] configured".into()));
@@ -352,7 +394,12 @@ impl SystemConfig {
             pacing: s.pacing,
             dir: s.dir,
         });
-        Ok(SystemConfig { socket: raw.control.socket.unwrap_or_else(default_socket), simulator, boards })
+        Ok(SystemConfig {
+            socket: raw.control.socket.unwrap_or_else(default_socket),
+            simulator,
+            boards,
+            ss7: points,
+        })
     }
 }
 
@@ -810,7 +857,7 @@ variant = "itu"
         let both = format!("{head}[board.span.isdn]\nside = \"user\"\n");
         assert_eq!(
             parse(&both).unwrap_err(),
-            "sys.toml:6: board[0].span[0]: a span runs one stack, [board.span.isdn] or [board.span.no1]"
+            "sys.toml:6: board[0].span[0]: a span runs one stack, [board.span.isdn], [board.span.no1] or [board.span.ss7]"
         );
         let unknown = parse(&format!("{head}speed = 1\n")).unwrap_err();
         assert!(unknown.starts_with("sys.toml:7: ") && unknown.contains("speed"), "{unknown}");

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tdm_base::Cause;
-use tdm_callctl::{CallId, CallRequest, SignalingChannel};
+use tdm_callctl::{CallId, CallRequest, CircuitAction, SignalingChannel};
 use tdm_driver::bert::Pattern;
 use tdm_driver::{Loopback, Timeslots};
 
@@ -76,6 +76,12 @@ pub enum Request {
     Trace {
         span: String,
     },
+    Cic {
+        span: String,
+        action: String,
+        first: u16,
+        last: Option<u16>,
+    },
 }
 
 /// Serves the socket until the process ends. A stale socket file from a dead system is
@@ -124,10 +130,13 @@ const TRACE_IDLE: Duration = Duration::from_millis(500);
 /// `{"at_us":..,"dir":"tx","frame":"0201.."}` per frame; on a CAS span `"kind":"cas"`, then one
 /// line per line signal or register signal (see `docs/control-protocol.md`).
 fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixStream>) {
-    let cas = system
+    let kind = system
         .calls
         .spans()
-        .is_ok_and(|spans| spans.iter().any(|s| s.name == span && s.signaling == SignalingChannel::Cas));
+        .ok()
+        .and_then(|spans| spans.iter().find(|s| s.name == span).map(|s| s.signaling));
+    let cas = kind == Some(SignalingChannel::Cas);
+    let mtp = matches!(kind, Some(SignalingChannel::Mtp { .. }));
     let refuse = |out: &mut std::io::BufWriter<UnixStream>, error: tdm_callctl::CallError| {
         let _ =
             writeln!(out, "{}", json!({"ok": false, "error": error.to_string()})).and_then(|_| out.flush());
@@ -141,7 +150,10 @@ fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixSt
         }
     } else {
         match system.calls.subscribe_trace(span) {
-            Ok((network, records)) => stream_records(out, head(network, "lapd"), &records, trace_json),
+            Ok((network, records)) => {
+                let kind = if mtp { "mtp2" } else { "lapd" };
+                stream_records(out, head(network, kind), &records, trace_json)
+            }
             Err(e) => refuse(out, e),
         }
     }
@@ -202,6 +214,7 @@ pub fn handle(system: &System, request: Request) -> Result<Value, String> {
     match request {
         Request::Status => {
             let signaling = system.calls.spans().map_err(|e| e.to_string())?;
+            let points = system.calls.points().map_err(|e| e.to_string())?;
             let mut spans = Vec::new();
             for b in &system.boards {
                 for i in 0..b.handle.span_count() {
@@ -210,6 +223,10 @@ pub fn handle(system: &System, request: Request) -> Result<Value, String> {
                         let mut span = span_json(&name, &r);
                         span["signaling"] =
                             signaling.iter().find(|s| s.name == name).map_or(Value::Null, signaling_json);
+                        let links = crate::report_ss7::links_json(&points, &name);
+                        if !links.is_empty() {
+                            span["ss7"] = Value::Array(links);
+                        }
                         spans.push(span);
                     }
                 }
@@ -248,6 +265,20 @@ pub fn handle(system: &System, request: Request) -> Result<Value, String> {
         }
         Request::Restart { span } => {
             system.calls.restart(&span).map_err(|e| e.to_string())?;
+            Ok(json!({"ok": true}))
+        }
+        Request::Cic { span, action, first, last } => {
+            let action = match action.as_str() {
+                "block" => CircuitAction::Block,
+                "unblock" => CircuitAction::Unblock,
+                "reset" => CircuitAction::Reset,
+                other => return Err(format!("circuit action {other:?}: use block, unblock or reset")),
+            };
+            let last = last.unwrap_or(first);
+            if last < first {
+                return Err(format!("CIC range {first}-{last} runs backwards"));
+            }
+            system.calls.circuit_maintenance(&span, action, first, last).map_err(|e| e.to_string())?;
             Ok(json!({"ok": true}))
         }
         Request::Trace { .. } => {

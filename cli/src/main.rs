@@ -11,10 +11,12 @@ use serde_json::{Value, json};
 
 mod calls;
 mod config;
+mod config_ss7;
 mod control;
 mod demo;
 mod dsp;
 mod report;
+mod report_ss7;
 mod system;
 
 use config::SystemConfig;
@@ -105,6 +107,15 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         cause: u8,
     },
+    /// Circuit maintenance on an ISUP or TUP span: block, unblock or reset CICs.
+    Cic {
+        /// block, unblock or reset.
+        action: String,
+        /// The span, as <board>:<span>.
+        span: String,
+        /// A CIC or a range `first-last`.
+        cics: String,
+    },
     /// Trace a span's signaling: an ISDN D-channel decoded live or into a pcap file for
     /// Wireshark; a No.1 span's line signals and register signals, live.
     Trace {
@@ -142,6 +153,7 @@ fn main() {
             .and_then(|stop| calls::call(&socket, &span, &number, calling.as_deref(), hangup_after, &stop)),
         Command::Calls { json } => calls::calls(&socket, json),
         Command::Hangup { call, cause } => calls::hangup(&socket, call, cause),
+        Command::Cic { action, span, cics } => calls::cic(&socket, &action, &span, &cics),
         Command::Trace { span, pcap, count, seconds } => stop_on_signals()
             .and_then(|stop| calls::trace(&socket, &span, pcap.as_deref(), count, seconds, &stop)),
     };
@@ -335,6 +347,7 @@ fn demo_live(socket: Option<PathBuf>) -> Result<()> {
         spans: vec![demo::span_config()],
         isdn: Vec::new(),
         no1: Vec::new(),
+        ss7: Vec::new(),
     };
     let config = SystemConfig {
         socket: socket.unwrap_or_else(config::default_socket),
@@ -344,6 +357,7 @@ fn demo_live(socket: Option<PathBuf>) -> Result<()> {
             dir: Some(dir.path().join("boards")),
         }),
         boards: vec![board("exchange"), board("pbx")],
+        ss7: Vec::new(),
     };
     let monitor_socket = config.socket.clone();
     let stop_monitor = stop.clone();

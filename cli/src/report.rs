@@ -163,6 +163,7 @@ pub fn status_table(spans: &[Value]) -> String {
                 out.push_str(&channel_grid(channels, width + 2));
             }
         }
+        out.push_str(&crate::report_ss7::status_lines(s, width + 2));
     }
     out
 }
@@ -208,6 +209,7 @@ pub fn signaling_json(span: &SpanInfo) -> Value {
             "calls": span.calls,
             "channels": span.channels.iter().map(channel_json).collect::<Vec<_>>(),
         }),
+        SignalingChannel::Mtp { .. } => crate::report_ss7::circuits_signaling_json(span),
     }
 }
 
@@ -459,6 +461,7 @@ mod tests {
                 channel(3, LineState::Blocked, "blocked by the far end", 0xB, 0xF),
                 channel(17, LineState::Fault, "line fault", 0xB, 0x5),
             ],
+            circuits: Vec::new(),
         };
         let value = signaling_json(&span);
         assert_eq!(
@@ -485,6 +488,7 @@ mod tests {
             signaling: SignalingChannel::Hdlc { timeslot: 16 },
             network: true,
             channels: Vec::new(),
+            circuits: Vec::new(),
             ..span
         };
         assert_eq!(

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use tdm_callctl::{BoardSetup, Engine, EngineHandle, SpanSetup, StackSetup};
+use tdm_callctl::{BoardSetup, Engine, EngineHandle, SpanSetup, Ss7PointSetup, StackSetup};
 use tdm_driver::dahdi::{DahdiDriver, open_dahdi};
 use tdm_driver::{BoardPaths, Driver, DriverHandle, Event};
 use tdm_hw_sim::{Bench, Pacing as SimPacing, SimControl, Simulator};
@@ -218,10 +218,26 @@ impl System {
                     incoming: no1.incoming,
                     tone_dbm0: no1.tone_dbm0,
                 });
-                isdn.chain(no1)
+                let ss7 = b.ss7.iter().map(move |ss7| SpanSetup {
+                    board,
+                    span: ss7.span,
+                    stack: StackSetup::Ss7(ss7.config),
+                    incoming: ss7.incoming,
+                    tone_dbm0: ss7.tone_dbm0,
+                });
+                isdn.chain(no1).chain(ss7)
             })
             .collect();
-        let mut engine = Engine::new(setups, spans)?;
+        let points: Vec<Ss7PointSetup> = config
+            .ss7
+            .iter()
+            .map(|p| Ss7PointSetup {
+                name: p.name.clone(),
+                mtp3: p.mtp3.clone(),
+                link_boards: p.link_boards.clone(),
+            })
+            .collect();
+        let mut engine = Engine::with_points(setups, points, spans)?;
         let (forward_tx, forward_rx) = crossbeam_channel::bounded(FORWARDED_EVENTS);
         engine.forward_events(forward_tx);
         let names: Vec<String> = drivers.iter().map(|(name, _, _, _)| name.clone()).collect();

@@ -1,0 +1,363 @@
+//! China No.7 on a running system: `tdm run` on a lockstep simulated bench with two
+//! signalling points (one per board) joined by a link on TS16; status, calls, circuit
+//! maintenance and traces through the `tdm` command.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+struct RunningSystem {
+    child: Child,
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl RunningSystem {
+    fn start(user_part: &str) -> RunningSystem {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("bench.toml"),
+            "seed = 5\n[[board]]\nname = \"a\"\nspans = 1\n[[board]]\nname = \"b\"\nspans = 1\n\
+             [[cable]]\nname = \"trunk\"\na = \"a:0\"\nb = \"b:0\"\n",
+        )
+        .unwrap();
+        let socket = dir.path().join("tdm.sock");
+        let system = dir.path().join("system.toml");
+        std::fs::write(
+            &system,
+            format!("[control]\nsocket = \"{}\"\n{}", socket.display(), system_file(user_part)),
+        )
+        .unwrap();
+        #[cfg(any())]
+        std::fs::write(
+            &system,
+            format!(
+                r#"[control]
+socket = "{}"
+[simulator]
+bench = "bench.toml"
+pacing = "lockstep"
+[[board]]
+name = "a"
+device = "sim:a"
+[[board.span]]
+crc4 = "on"
+signaling = "ccs"
+[board.span.isdn]
+side = "network"
+incoming = "answer"
+ring_ms = 200
+[[board]]
+name = "b"
+device = "sim:b"
+[[board.span]]
+crc4 = "on"
+[board.span.isdn]
+side = "user"
+incoming = "reject:21"
+"#,
+                socket.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_tdm"))
+            .args(["run", system.to_str().unwrap()])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tdm run");
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(started.elapsed() < Duration::from_secs(20), "control socket never appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        RunningSystem { child, socket: socket.to_str().unwrap().to_string(), dir }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tdm"));
+        command.args(["--socket", self.socket.as_str()]).args(args);
+        command
+    }
+
+    fn tdm(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run tdm")
+    }
+
+    fn background(&self, args: &[&str]) -> Child {
+        self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start tdm")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.tdm(args);
+        assert!(out.status.success(), "tdm {args:?}: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
+    fn wait_for(&self, what: &str, mut done: impl FnMut(&RunningSystem) -> bool) {
+        let started = Instant::now();
+        while !done(self) {
+            assert!(started.elapsed() < Duration::from_secs(30), "{what}: not within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for RunningSystem {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for a background `tdm` and returns (success, stdout, stderr), of the streams the test
+/// has not taken over itself.
+fn finish(mut child: Child) -> (bool, String, String) {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut out = String::new();
+            let mut err = String::new();
+            if let Some(mut stdout) = child.stdout.take() {
+                stdout.read_to_string(&mut out).unwrap();
+            }
+            if let Some(mut stderr) = child.stderr.take() {
+                stderr.read_to_string(&mut err).unwrap();
+            }
+            return (status.success(), out, err);
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "tdm did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn without_times(stdout: &str) -> Vec<String> {
+    // "   0.536 s  connected on ts 1" -> "connected on ts 1"
+    stdout.lines().map(|l| l.split_once(" s  ").map_or(l, |(_, rest)| rest).to_string()).collect()
+}
+
+/// Two signalling points, `a` (1-2-3) on board a and `b` (1-2-4) on board b, China 24-bit
+/// format, joined by one link on TS16 of the cable; the circuits of both spans run `user_part`
+/// and answer incoming calls with the test tone.
+fn system_file(user_part: &str) -> String {
+    format!(
+        r#"[simulator]
+bench = "bench.toml"
+pacing = "lockstep"
+[[board]]
+name = "a"
+device = "sim:a"
+[[board.span]]
+crc4 = "on"
+[board.span.ss7]
+point = "a"
+user_part = "{user_part}"
+cic_base = 0
+incoming = "answer"
+ring_ms = 200
+[[board]]
+name = "b"
+device = "sim:b"
+[[board.span]]
+crc4 = "on"
+[board.span.ss7]
+point = "b"
+user_part = "{user_part}"
+incoming = "answer"
+[ss7]
+[[ss7.point]]
+name = "a"
+point_code = "1-2-3"
+format = "china"
+ni = "national"
+[[ss7.point.linkset]]
+name = "to-b"
+adjacent = "1-2-4"
+[[ss7.point.linkset.link]]
+at = "a:0:16"
+slc = 0
+[[ss7.point]]
+name = "b"
+point_code = "1-2-4"
+[[ss7.point.linkset]]
+name = "to-a"
+adjacent = "1-2-3"
+[[ss7.point.linkset.link]]
+at = "b:0:16"
+"#
+    )
+}
+
+fn tshark(path: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("tshark").arg("-r").arg(path).args(args).output().ok()?;
+    assert!(out.status.success(), "tshark: {}", text(&out.stderr));
+    Some(text(&out.stdout))
+}
+
+fn circuit_states(system: &RunningSystem, span: usize) -> Vec<String> {
+    let status = system.json(&["status", "--json"]);
+    status[span]["signaling"]["circuits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["state"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn wait_up(system: &RunningSystem) {
+    system.wait_for("links in service, circuits reset", |s| {
+        let status = s.json(&["status", "--json"]);
+        status.as_array().unwrap().iter().all(|span| {
+            span["signaling"]["link"] == "up"
+                && span["ss7"][0]["mtp2"] == "in service"
+                && span["signaling"]["circuits"].as_array().unwrap().iter().all(|c| c["state"] == "idle")
+        })
+    });
+}
+
+#[test]
+fn isup_links_calls_circuit_maintenance_and_trace() {
+    let system = RunningSystem::start("isup");
+    wait_up(&system);
+    let status = system.json(&["status", "--json"]);
+    let link = &status[0]["ss7"][0];
+    assert_eq!(link["point"], "a");
+    assert_eq!(link["own_pc"], "1-2-3");
+    assert_eq!(link["adjacent"], "1-2-4");
+    assert_eq!(link["linkset"], "to-b");
+    assert_eq!(link["linkset_state"], "available");
+    assert_eq!(link["link"], "a:0:16");
+    assert_eq!(link["slc"], 0);
+    assert_eq!(link["state"], "available");
+    assert_eq!(link["counters"]["failures"], 0);
+    assert_eq!(status[0]["signaling"]["stack"], "China No.7 ISUP");
+    let circuits = status[0]["signaling"]["circuits"].as_array().unwrap();
+    assert_eq!(circuits.len(), 30);
+    assert_eq!(circuits[0], json!({"cic": 1, "timeslot": 1, "state": "idle"}));
+    assert_eq!(circuits[15], json!({"cic": 17, "timeslot": 17, "state": "idle"}));
+    let table = text(&system.tdm(&["status"]).stdout);
+    assert!(table.contains("      China No.7 ISUP: link up, 0 call(s)\n"), "{table}");
+    assert!(
+        table.contains(
+            "      link a:0:16 SLC 0 to 1-2-4 (link set to-b available): MTP2 in service, available;"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("      CIC 1-15: idle\n      CIC 17-31: idle\n"), "{table}");
+
+    let pcap = system.dir.path().join("a.pcap");
+    let mut trace =
+        system.background(&["trace", "a:0", "--pcap", pcap.to_str().unwrap(), "--seconds", "120"]);
+    let mut trace_err = std::io::BufReader::new(trace.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut trace_err, &mut first).unwrap();
+
+    let call = system.background(&["call", "a:0", "1234", "--calling", "5678"]);
+    system.wait_for("the call answered and its tone heard", |s| {
+        s.json(&["calls", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["span"] == "a:0" && c["tone"].is_object())
+    });
+    let calls = system.json(&["calls", "--json"]);
+    let calls = calls.as_array().unwrap();
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    let ours = calls.iter().find(|c| c["span"] == "a:0").unwrap();
+    let theirs = calls.iter().find(|c| c["span"] == "b:0").unwrap();
+    for (call, direction, state) in
+        [(ours, "out", "ISUP CIC 1 outgoing"), (theirs, "in", "ISUP CIC 1 incoming")]
+    {
+        assert_eq!(call["called"], "1234");
+        assert_eq!(call["calling"], "5678");
+        assert_eq!(call["phase"], "connected");
+        assert_eq!(call["direction"], direction);
+        assert_eq!(call["state"], state, "{call:#?}");
+        assert_eq!(call["timeslot"], 1);
+    }
+    let id = ours["call"].as_u64().unwrap().to_string();
+    let out = system.tdm(&["hangup", &id]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (ok, stdout, stderr) = finish(call);
+    assert!(ok, "{stdout}{stderr}");
+    let mut lines = without_times(&stdout);
+    let tone = lines.remove(4);
+    assert!(tone.starts_with("test tone heard: 1004 Hz at -1"), "{tone}");
+    assert_eq!(
+        lines,
+        vec![
+            format!("call {id} on a:0 to 1234 from 5678"),
+            "placed on ts 1".to_string(),
+            "alerting".to_string(),
+            "connected on ts 1".to_string(),
+            "released: cause 16 (normal call clearing), cleared by this side".to_string(),
+        ]
+    );
+    system.wait_for("calls gone", |s| s.json(&["calls", "--json"]).as_array().unwrap().is_empty());
+
+    // Maintenance blocking of CIC 5 from a: locally blocked there, remotely at b.
+    let out = system.tdm(&["cic", "block", "a:0", "5"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "a:0: blocking CIC 5\n");
+    system.wait_for("CIC 5 blocked remotely", |s| circuit_states(s, 1)[4] == "blocked remote maintenance");
+    assert_eq!(circuit_states(&system, 0)[4], "blocked local maintenance");
+    let out = system.tdm(&["cic", "unblock", "a:0", "5"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    system.wait_for("CIC 5 unblocked", |s| {
+        circuit_states(s, 1)[4] == "idle" && circuit_states(s, 0)[4] == "idle"
+    });
+    // A group: CGB for CICs 1-3.
+    let out = system.tdm(&["cic", "block", "b:0", "1-3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    system.wait_for("CICs 1-3 blocked remotely", |s| {
+        circuit_states(s, 0)[..4]
+            == [
+                "blocked remote maintenance",
+                "blocked remote maintenance",
+                "blocked remote maintenance",
+                "idle",
+            ]
+    });
+    // A group reset (GRS) keeps this side's own blocking (Q.764 §2.10.3.1); CGU removes it.
+    let out = system.tdm(&["cic", "reset", "b:0", "1-3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "b:0: resetting CICs 1-3\n");
+    let out = system.tdm(&["cic", "unblock", "b:0", "1-3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    system.wait_for("every circuit idle after the reset", |s| {
+        (0..2).all(|span| circuit_states(s, span).iter().all(|c| c == "idle"))
+    });
+    let out = system.tdm(&["cic", "block", "b:0", "40"]);
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stderr), "tdm: span b:0: CIC 40 is not configured\n");
+
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = trace.kill();
+    let _ = trace.wait();
+    let _ = tshark_check(&pcap);
+}
+
+fn tshark_check(pcap: &Path) -> Option<()> {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        eprintln!("tshark not installed: the pcap was not decoded");
+        return None;
+    }
+    let out = tshark(
+        pcap,
+        &["-o", "mtp3.standard:Chinese ITU", "-Y", "_ws.malformed || _ws.expert.severity >= error"],
+    )?;
+    assert_eq!(out, "", "malformed frames in the capture");
+    let isup = tshark(
+        pcap,
+        &["-o", "mtp3.standard:Chinese ITU", "-Y", "isup", "-T", "fields", "-e", "isup.message_type"],
+    )?;
+    // IAM, ACM, ANM, REL, RLC of the call; BLO..., all ISUP.
+    assert!(isup.lines().take(5).eq(["1", "6", "9", "12", "16"]), "{isup}");
+    Some(())
+}
