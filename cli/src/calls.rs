@@ -160,7 +160,15 @@ pub fn trace(
     let head = client.call(json!({"cmd": "trace", "span": span}))?;
     let cas = head["kind"] == json!("cas");
     if head["kind"] == json!("mtp2") {
-        return crate::report_ss7::trace_mtp2(&mut client, span, pcap, count, limit, started, stop);
+        return crate::report_ss7::trace_mtp2(
+            &mut client,
+            &head,
+            span,
+            pcap,
+            count,
+            limit.and_then(|l| started.checked_add(l)),
+            stop,
+        );
     }
     let network = head["network"] == json!(true);
     let ours = if network { Side::Network } else { Side::User };

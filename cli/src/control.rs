@@ -128,7 +128,8 @@ const TRACE_IDLE: Duration = Duration::from_millis(500);
 /// Answers a trace request, then writes one line per record until the client goes away:
 /// `{"ok":true,"span":"a:0","network":true,"kind":"lapd"}`, then
 /// `{"at_us":..,"dir":"tx","frame":"0201.."}` per frame; on a CAS span `"kind":"cas"`, then one
-/// line per line signal or register signal (see `docs/control-protocol.md`).
+/// line per line signal or register signal; on a span with signalling links `"kind":"mtp2"`
+/// with `"point_codes"`, then one line per signal unit (see `docs/control-protocol.md`).
 fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixStream>) {
     let kind = system
         .calls
@@ -150,12 +151,28 @@ fn stream_trace(system: &System, span: &str, out: &mut std::io::BufWriter<UnixSt
         }
     } else {
         match system.calls.subscribe_trace(span) {
-            Ok((network, records)) => {
-                let kind = if mtp { "mtp2" } else { "lapd" };
-                stream_records(out, head(network, kind), &records, trace_json)
+            Ok((network, records)) if mtp => {
+                let mut head = head(network, "mtp2");
+                head["point_codes"] = json!(link_point_codes(system, span));
+                stream_records(out, head, &records, trace_json)
             }
+            Ok((network, records)) => stream_records(out, head(network, "lapd"), &records, trace_json),
             Err(e) => refuse(out, e),
         }
+    }
+}
+
+/// The point-code format of the routing labels on the signalling links of `span`
+/// (`board:span`): `"china"` (24 bits) or `"itu"` (14 bits), from the point whose link runs
+/// there; ITU when none is found (the trace then has no MSUs to label anyway).
+fn link_point_codes(system: &System, span: &str) -> &'static str {
+    let on_span = |at: &str| at.rsplit_once(':').is_some_and(|(s, _)| s == span);
+    let format = system.calls.points().ok().and_then(|points| {
+        points.iter().find(|p| p.link_names.iter().any(|(_, at)| on_span(at))).map(|p| p.snapshot.format)
+    });
+    match format {
+        Some(tdm_ss7::PointCodeFormat::China24) => "china",
+        _ => "itu",
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use tdm_callctl::Ss7PointInfo;
 use tdm_callctl::engine::SpanInfo;
 use tdm_callctl::ss7::circuit_state_text;
+use tdm_ss7::describe::describe_su;
 
 /// The signalling links that run on span `name` (`board:span`), of every point.
 pub fn links_json(points: &[Ss7PointInfo], name: &str) -> Vec<Value> {
@@ -116,26 +117,38 @@ pub fn status_lines(span: &Value, indent: usize) -> String {
 }
 
 /// `tdm trace` of a span that carries signalling links: signal units into a pcap file
-/// (LINKTYPE_MTP2 with its pseudo-header, link type 139) or printed one a line.
+/// (LINKTYPE_MTP2 with its pseudo-header, link type 139) or printed one a line, decoded down
+/// to the user part with the routing labels in the format `head` names (`point_codes`),
+/// until `count` signal units, the `deadline` or `stop`.
 pub fn trace_mtp2(
     client: &mut crate::control::Client,
+    head: &Value,
     span: &str,
     pcap: Option<&std::path::Path>,
     count: Option<u64>,
-    limit: Option<std::time::Duration>,
-    started: std::time::Instant,
+    deadline: Option<std::time::Instant>,
     stop: &std::sync::atomic::AtomicBool,
 ) -> crate::Result<()> {
     use std::io::Write;
     use tdm_ss7::mtp2::pcap::{Direction, LINKTYPE_MTP2_WITH_PHDR, append_record, file_header};
+    let format = match head["point_codes"].as_str() {
+        Some("china") => tdm_ss7::PointCodeFormat::China24,
+        _ => tdm_ss7::PointCodeFormat::Itu14,
+    };
     let mut image = pcap.map(|_| file_header(LINKTYPE_MTP2_WITH_PHDR).to_vec());
     match pcap {
-        None => println!("trace of {span} (signal units: LSSUs and MSUs); stop with Ctrl-C"),
+        None => {
+            // A reader that left already (`| head`) is not an error.
+            let _ = writeln!(
+                std::io::stdout(),
+                "trace of {span} (signal units: LSSUs and MSUs); stop with Ctrl-C"
+            );
+        }
         Some(path) => eprintln!("tracing {span} (MTP2) into {}; stop with Ctrl-C", path.display()),
     }
     let mut records = 0u64;
     while count.is_none_or(|c| records < c)
-        && limit.is_none_or(|l| started.elapsed() < l)
+        && deadline.is_none_or(|d| std::time::Instant::now() < d)
         && !stop.load(std::sync::atomic::Ordering::Relaxed)
     {
         let Some(line) = client.next_streamed(std::time::Duration::from_millis(200))? else { continue };
@@ -162,7 +175,7 @@ pub fn trace_mtp2(
             continue;
         }
         let arrow = if sent { "->" } else { "<-" };
-        let text = describe_su(&su);
+        let text = describe_su(&su, format);
         if writeln!(std::io::stdout(), "{:>6}.{:06} {span} {arrow} {text}", at / 1_000_000, at % 1_000_000)
             .is_err()
         {
@@ -177,30 +190,6 @@ pub fn trace_mtp2(
         eprintln!("{records} signal unit(s) of {span} written to {}", path.display());
     }
     Ok(())
-}
-
-/// One line for a signal unit: its kind, sequence numbers and, for an MSU, its SIO.
-pub fn describe_su(su: &[u8]) -> String {
-    use tdm_ss7::mtp2::{SignalUnit, SuKind};
-    match SignalUnit::new_checked(su) {
-        Err(e) => format!("malformed signal unit ({e:?}): {}", crate::report::hex(su)),
-        Ok(view) => {
-            let seq = format!("BSN {} FSN {}", view.bsn(), view.fsn());
-            match view.kind() {
-                SuKind::Fisu => format!("FISU {seq}"),
-                SuKind::Lssu => format!("LSSU {:?} {seq}", view.status()),
-                SuKind::Msu => {
-                    let sio = su.get(3).copied().unwrap_or(0);
-                    let si = tdm_ss7::ServiceIndicator::from_code(sio & 0x0F);
-                    format!(
-                        "MSU {seq} {si:?} NI {}: {}",
-                        sio >> 6,
-                        crate::report::hex(su.get(4..).unwrap_or_default())
-                    )
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

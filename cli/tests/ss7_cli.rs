@@ -257,6 +257,7 @@ fn isup_links_calls_circuit_maintenance_and_trace() {
     let mut trace_err = std::io::BufReader::new(trace.stderr.take().unwrap());
     let mut first = String::new();
     std::io::BufRead::read_line(&mut trace_err, &mut first).unwrap();
+    let decoded = start_text_trace(&system, "a:0");
 
     let call = system.background(&["call", "a:0", "1234", "--calling", "5678"]);
     system.wait_for("the call answered and its tone heard", |s| {
@@ -341,6 +342,140 @@ fn isup_links_calls_circuit_maintenance_and_trace() {
     let _ = trace.kill();
     let _ = trace.wait();
     let _ = tshark_check(&pcap);
+    let isup = user_part_lines(stop_text_trace(decoded), "ISUP");
+    let range = "range 2 (CICs 1-3)";
+    assert_eq!(
+        isup,
+        [
+            // The call: the called number ends with ST as sent (en bloc).
+            "-> DPC 1-2-4 OPC 1-2-3 SLS 1: IAM CIC 1 called 1234F (national) calling 5678 (national) category 10"
+                .to_string(),
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 1: ACM CIC 1 called party subscriber free".to_string(),
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 1: ANM CIC 1".to_string(),
+            "-> DPC 1-2-4 OPC 1-2-3 SLS 1: REL CIC 1 cause 16 (normal call clearing)".to_string(),
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 1: RLC CIC 1".to_string(),
+            // Maintenance from a, the SLS the CIC's low bits.
+            "-> DPC 1-2-4 OPC 1-2-3 SLS 5: BLO CIC 5".to_string(),
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 5: BLA CIC 5".to_string(),
+            "-> DPC 1-2-4 OPC 1-2-3 SLS 5: UBL CIC 5".to_string(),
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 5: UBA CIC 5".to_string(),
+            // Group maintenance from b.
+            format!("<- DPC 1-2-3 OPC 1-2-4 SLS 1: CGB CIC 1 maintenance oriented {range} status 111"),
+            format!("-> DPC 1-2-4 OPC 1-2-3 SLS 1: CGBA CIC 1 maintenance oriented {range} status 111"),
+            format!("<- DPC 1-2-3 OPC 1-2-4 SLS 1: GRS CIC 1 {range}"),
+            format!("-> DPC 1-2-4 OPC 1-2-3 SLS 1: GRA CIC 1 {range} status 000"),
+            format!("<- DPC 1-2-3 OPC 1-2-4 SLS 1: CGB CIC 1 maintenance oriented {range} status 111"),
+            format!("-> DPC 1-2-4 OPC 1-2-3 SLS 1: CGBA CIC 1 maintenance oriented {range} status 111"),
+            format!("<- DPC 1-2-3 OPC 1-2-4 SLS 1: CGU CIC 1 maintenance oriented {range} status 111"),
+            format!("-> DPC 1-2-4 OPC 1-2-3 SLS 1: CGUA CIC 1 maintenance oriented {range} status 111"),
+        ],
+        "{isup:#?}"
+    );
+}
+
+/// Starts `tdm trace <span>` (text) in the background and waits for its heading line.
+fn start_text_trace(
+    system: &RunningSystem,
+    span: &str,
+) -> (Child, std::io::BufReader<std::process::ChildStdout>) {
+    let mut trace = system.background(&["trace", span, "--seconds", "120"]);
+    let mut out = std::io::BufReader::new(trace.stdout.take().unwrap());
+    let mut heading = String::new();
+    std::io::BufRead::read_line(&mut out, &mut heading).unwrap();
+    assert_eq!(heading, format!("trace of {span} (signal units: LSSUs and MSUs); stop with Ctrl-C\n"));
+    (trace, out)
+}
+
+/// Stops a text trace and returns what it printed after its heading.
+fn stop_text_trace((mut trace, mut out): (Child, std::io::BufReader<std::process::ChildStdout>)) -> String {
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = trace.kill();
+    let _ = trace.wait();
+    let mut lines = String::new();
+    out.read_to_string(&mut lines).unwrap();
+    lines
+}
+
+/// The MSUs of user part `si` in a text trace, as arrow and what follows the SIO:
+/// `"     1.234567 a:0 -> MSU BSN 3 FSN 4 NI national SI TUP DPC ..."` -> `"-> DPC ..."`.
+fn user_part_lines(trace: String, si: &str) -> Vec<String> {
+    let marker = format!(" SI {si} ");
+    trace
+        .lines()
+        .filter_map(|line| {
+            let arrow = if line.contains(" -> ") { "->" } else { "<-" };
+            line.split_once(&marker).map(|(_, rest)| format!("{arrow} {rest}"))
+        })
+        .collect()
+}
+
+#[test]
+fn tup_test_call_and_decoded_trace() {
+    let system = RunningSystem::start("tup");
+    wait_up(&system);
+    let status = system.json(&["status", "--json"]);
+    assert_eq!(status[0]["signaling"]["stack"], "China No.7 TUP");
+    assert_eq!(status[1]["signaling"]["circuits"].as_array().unwrap().len(), 30);
+    let decoded = start_text_trace(&system, "a:0");
+
+    let call = system.background(&["call", "a:0", "1234", "--calling", "5678"]);
+    system.wait_for("the call answered and its tone heard", |s| {
+        s.json(&["calls", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["span"] == "a:0" && c["tone"].is_object())
+    });
+    let calls = system.json(&["calls", "--json"]);
+    let calls = calls.as_array().unwrap();
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    let ours = calls.iter().find(|c| c["span"] == "a:0").unwrap();
+    let theirs = calls.iter().find(|c| c["span"] == "b:0").unwrap();
+    for (call, direction, state) in
+        [(ours, "out", "TUP CIC 1 outgoing"), (theirs, "in", "TUP CIC 1 incoming")]
+    {
+        assert_eq!(call["called"], "1234", "{call:#?}");
+        assert_eq!(call["calling"], "5678", "{call:#?}");
+        assert_eq!(call["phase"], "connected");
+        assert_eq!(call["direction"], direction);
+        assert_eq!(call["state"], state, "{call:#?}");
+        assert_eq!(call["timeslot"], 1);
+    }
+    let id = ours["call"].as_u64().unwrap().to_string();
+    let out = system.tdm(&["hangup", &id]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (ok, stdout, stderr) = finish(call);
+    assert!(ok, "{stdout}{stderr}");
+    let mut lines = without_times(&stdout);
+    let tone = lines.remove(4);
+    assert!(tone.starts_with("test tone heard: 1004 Hz at -1"), "{tone}");
+    assert_eq!(
+        lines,
+        vec![
+            format!("call {id} on a:0 to 1234 from 5678"),
+            "placed on ts 1".to_string(),
+            "alerting".to_string(),
+            "connected on ts 1".to_string(),
+            "released: cause 16 (normal call clearing), cleared by this side".to_string(),
+        ]
+    );
+    system.wait_for("calls gone", |s| s.json(&["calls", "--json"]).as_array().unwrap().is_empty());
+    system.wait_for("every circuit idle", |s| {
+        (0..2).all(|span| circuit_states(s, span).iter().all(|c| c == "idle"))
+    });
+
+    let tup = user_part_lines(stop_text_trace(decoded), "TUP");
+    assert_eq!(
+        tup,
+        [
+            "-> DPC 1-2-4 OPC 1-2-3 SLS 1: IAI CIC 1 called 1234F (national) category 10 calling 5678 (national)",
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 1: ACM CIC 1 address complete, charge, subscriber free",
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 1: ANC CIC 1",
+            "-> DPC 1-2-4 OPC 1-2-3 SLS 1: CLF CIC 1",
+            "<- DPC 1-2-3 OPC 1-2-4 SLS 1: RLG CIC 1",
+        ],
+        "{tup:#?}"
+    );
 }
 
 fn tshark_check(pcap: &Path) -> Option<()> {

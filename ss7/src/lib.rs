@@ -15,8 +15,11 @@
 //!   [`circuit::Event`]) and a two-point test harness.
 //! - [`isup`]: ISDN User Part (Q.763/Q.764; China YDN 038 with 24-bit point codes).
 //! - [`tup`]: Telephone User Part (Q.721–Q.724; China GF 001-9001).
+//! - [`describe`]: one line of text per signal unit, decoded down to the user part, for
+//!   live traces.
 
 pub mod circuit;
+pub mod describe;
 pub mod isup;
 pub mod label;
 pub mod mtp2;
