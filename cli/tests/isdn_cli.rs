@@ -4,40 +4,18 @@
 //! `tdm hangup` and `tdm trace` against it.
 
 use std::io::Read;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tdm_callctl::trace::read_pcap;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
 
-struct RunningSystem {
-    child: Child,
-    socket: String,
-    dir: tempfile::TempDir,
-}
+use common::{RunningSystem, finish, text, tshark, without_times};
 
-impl RunningSystem {
-    fn start() -> RunningSystem {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("bench.toml"),
-            "seed = 5\n[[board]]\nname = \"a\"\nspans = 1\n[[board]]\nname = \"b\"\nspans = 1\n\
-             [[cable]]\nname = \"trunk\"\na = \"a:0\"\nb = \"b:0\"\n",
-        )
-        .unwrap();
-        let socket = dir.path().join("tdm.sock");
-        let system = dir.path().join("system.toml");
-        std::fs::write(
-            &system,
-            format!(
-                r#"[control]
-socket = "{}"
-[simulator]
+/// Board `a` the exchange (network side, answering with the test tone), board `b` a PBX (user
+/// side, refusing calls with cause 21).
+const SYSTEM: &str = r#"[simulator]
 bench = "bench.toml"
 pacing = "lockstep"
 [[board]]
@@ -58,95 +36,11 @@ crc4 = "on"
 [board.span.isdn]
 side = "user"
 incoming = "reject:21"
-"#,
-                socket.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_tdm"))
-            .args(["run", system.to_str().unwrap()])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tdm run");
-        let started = Instant::now();
-        while !socket.exists() {
-            assert!(started.elapsed() < Duration::from_secs(20), "control socket never appeared");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        RunningSystem { child, socket: socket.to_str().unwrap().to_string(), dir }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tdm"));
-        command.args(["--socket", self.socket.as_str()]).args(args);
-        command
-    }
-
-    fn tdm(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run tdm")
-    }
-
-    fn background(&self, args: &[&str]) -> Child {
-        self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start tdm")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.tdm(args);
-        assert!(out.status.success(), "tdm {args:?}: {}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("JSON")
-    }
-
-    fn wait_for(&self, what: &str, mut done: impl FnMut(&RunningSystem) -> bool) {
-        let started = Instant::now();
-        while !done(self) {
-            assert!(started.elapsed() < Duration::from_secs(30), "{what}: not within 30 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for RunningSystem {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for a background `tdm` and returns (success, stdout, stderr), of the streams the test
-/// has not taken over itself.
-fn finish(mut child: Child) -> (bool, String, String) {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut out = String::new();
-            let mut err = String::new();
-            if let Some(mut stdout) = child.stdout.take() {
-                stdout.read_to_string(&mut out).unwrap();
-            }
-            if let Some(mut stderr) = child.stderr.take() {
-                stderr.read_to_string(&mut err).unwrap();
-            }
-            return (status.success(), out, err);
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "tdm did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn without_times(stdout: &str) -> Vec<String> {
-    // "   0.536 s  connected on ts 1" -> "connected on ts 1"
-    stdout.lines().map(|l| l.split_once(" s  ").map_or(l, |(_, rest)| rest).to_string()).collect()
-}
-
-fn tshark(path: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("tshark").arg("-r").arg(path).args(args).output().ok()?;
-    assert!(out.status.success(), "tshark: {}", text(&out.stderr));
-    Some(text(&out.stdout))
-}
+"#;
 
 #[test]
 fn test_calls_are_placed_listed_hung_up_and_traced() {
-    let system = RunningSystem::start();
+    let system = RunningSystem::start(5, SYSTEM);
     system.wait_for("both D-channels up", |s| {
         s.json(&["status", "--json"]).as_array().unwrap().iter().all(|span| span["signaling"]["link"] == "up")
     });

@@ -2,16 +2,11 @@
 //! simulator driven through the control socket, and bad system files.
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn tdm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tdm")).args(args).output().expect("run tdm")
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{RunningSystem, tdm, text};
 
 #[test]
 fn the_demo_finishes_by_itself_with_a_passing_bert() {
@@ -24,74 +19,21 @@ fn the_demo_finishes_by_itself_with_a_passing_bert() {
     assert!(stdout.contains("BERT verdict: PASS (25 errors counted, 25 injected)"), "{stdout}");
 }
 
-/// A system on a lockstep bench in a temporary directory, stopped on drop.
-struct RunningSystem {
-    child: Child,
-    socket: String,
-    _dir: tempfile::TempDir,
-}
+/// Two CRC-4 spans on the lockstep bench, nothing but the line layer.
+const SYSTEM: &str = "[simulator]\nbench = \"bench.toml\"\npacing = \"lockstep\"\n\
+    [[board]]\nname = \"a\"\ndevice = \"sim:a\"\n[[board.span]]\ncrc4 = \"on\"\n\
+    [[board]]\nname = \"b\"\ndevice = \"sim:b\"\n[[board.span]]\ncrc4 = \"on\"\n";
 
-impl RunningSystem {
-    fn start() -> RunningSystem {
-        let dir = tempfile::tempdir().unwrap();
-        let bench = dir.path().join("bench.toml");
-        std::fs::write(
-            &bench,
-            "[[board]]\nname = \"a\"\nspans = 1\n[[board]]\nname = \"b\"\nspans = 1\n\
-             [[cable]]\nname = \"trunk\"\na = \"a:0\"\nb = \"b:0\"\n",
-        )
-        .unwrap();
-        let socket = dir.path().join("tdm.sock");
-        let system = dir.path().join("system.toml");
-        std::fs::write(
-            &system,
-            format!(
-                "[control]\nsocket = \"{}\"\n[simulator]\nbench = \"bench.toml\"\npacing = \"lockstep\"\n\
-                 [[board]]\nname = \"a\"\ndevice = \"sim:a\"\n[[board.span]]\ncrc4 = \"on\"\n\
-                 [[board]]\nname = \"b\"\ndevice = \"sim:b\"\n[[board.span]]\ncrc4 = \"on\"\n",
-                socket.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_tdm"))
-            .args(["run", system.to_str().unwrap()])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tdm run");
-        let started = Instant::now();
-        while !Path::new(&socket).exists() {
-            assert!(started.elapsed() < Duration::from_secs(20), "control socket never appeared");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        RunningSystem { child, socket: socket.to_str().unwrap().to_string(), _dir: dir }
-    }
-
-    fn tdm(&self, args: &[&str]) -> Output {
-        let mut all = vec!["--socket", self.socket.as_str()];
-        all.extend_from_slice(args);
-        tdm(&all)
-    }
-
-    fn status(&self) -> serde_json::Value {
-        let out = self.tdm(&["status", "--json"]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("status --json is JSON")
-    }
-}
-
-impl Drop for RunningSystem {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn status(system: &RunningSystem) -> serde_json::Value {
+    system.json(&["status", "--json"])
 }
 
 #[test]
 fn a_running_system_answers_status_loopback_and_bert() {
-    let system = RunningSystem::start();
+    let system = RunningSystem::start(1, SYSTEM);
     let started = Instant::now();
     loop {
-        let spans = system.status();
+        let spans = status(&system);
         let up = spans
             .as_array()
             .unwrap()
@@ -109,7 +51,7 @@ fn a_running_system_answers_status_loopback_and_bert() {
 
     let out = system.tdm(&["loopback", "b:0", "remote"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let spans = system.status();
+    let spans = status(&system);
     assert_eq!(spans[1]["loopback"], "remote");
 
     let out = system.tdm(&["bert", "a:0", "--pattern", "2^20-1", "--seconds", "2", "--inject", "9"]);

@@ -5,38 +5,16 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
 
-struct RunningSystem {
-    child: Child,
-    socket: String,
-    dir: tempfile::TempDir,
-}
+use common::{RunningSystem, finish, text, without_times};
 
-impl RunningSystem {
-    fn start() -> RunningSystem {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("bench.toml"),
-            "seed = 7\n[[board]]\nname = \"a\"\nspans = 1\n[[board]]\nname = \"b\"\nspans = 1\n\
-             [[cable]]\nname = \"trunk\"\na = \"a:0\"\nb = \"b:0\"\n",
-        )
-        .unwrap();
-        let socket = dir.path().join("tdm.sock");
-        let system = dir.path().join("system.toml");
-        std::fs::write(
-            &system,
-            format!(
-                r#"[control]
-socket = "{}"
-[simulator]
+/// Board `a` the exchange (answering after 200 ms of ringing, with the test tone), board `b` a
+/// PBX refusing calls as busy; both spans CAS with No.1.
+const SYSTEM: &str = r#"[simulator]
 bench = "bench.toml"
 pacing = "lockstep"
 [[board]]
@@ -62,44 +40,10 @@ incoming = "reject:17"
 dnis_length = 8
 [board.span.no1.timers]
 end_of_number = 1000
-"#,
-                socket.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_tdm"))
-            .args(["run", system.to_str().unwrap()])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tdm run");
-        let started = Instant::now();
-        while !socket.exists() {
-            assert!(started.elapsed() < Duration::from_secs(20), "control socket never appeared");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        RunningSystem { child, socket: socket.to_str().unwrap().to_string(), dir }
-    }
+"#;
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tdm"));
-        command.args(["--socket", self.socket.as_str()]).args(args);
-        command
-    }
-
-    fn tdm(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run tdm")
-    }
-
-    fn background(&self, args: &[&str]) -> Child {
-        self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start tdm")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.tdm(args);
-        assert!(out.status.success(), "tdm {args:?}: {}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("JSON")
-    }
-
+/// What only the No.1 tests ask of the running system.
+impl RunningSystem {
     /// One request straight on the control socket.
     fn request(&self, request: Value) -> Value {
         let mut stream = UnixStream::connect(&self.socket).unwrap();
@@ -107,14 +51,6 @@ end_of_number = 1000
         let mut line = String::new();
         BufReader::new(stream).read_line(&mut line).unwrap();
         serde_json::from_str(&line).unwrap()
-    }
-
-    fn wait_for(&self, what: &str, mut done: impl FnMut(&RunningSystem) -> bool) {
-        let started = Instant::now();
-        while !done(self) {
-            assert!(started.elapsed() < Duration::from_secs(60), "{what}: not within 60 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
     }
 
     fn channels(&self) -> Vec<(String, Vec<Value>)> {
@@ -136,47 +72,13 @@ end_of_number = 1000
     }
 }
 
-impl Drop for RunningSystem {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for a background `tdm` and returns (success, stdout, stderr), of the streams the test
-/// has not taken over itself.
-fn finish(mut child: Child) -> (bool, String, String) {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut out = String::new();
-            let mut err = String::new();
-            if let Some(mut stdout) = child.stdout.take() {
-                stdout.read_to_string(&mut out).unwrap();
-            }
-            if let Some(mut stderr) = child.stderr.take() {
-                stderr.read_to_string(&mut err).unwrap();
-            }
-            return (status.success(), out, err);
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "tdm did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// "   0.536 s  connected on ts 1" -> "connected on ts 1"
-fn without_times(stdout: &str) -> Vec<String> {
-    stdout.lines().map(|l| l.split_once(" s  ").map_or(l, |(_, rest)| rest).to_string()).collect()
-}
-
-/// "    12.020000 b:0 -> ts  1 MFC 1 on (DNIS digit 1)" -> "b:0 -> ts  1 MFC 1 on (DNIS digit 1)"
 fn trace_without_times(stdout: &str) -> Vec<String> {
     stdout.lines().map(|l| l.trim_start().split_once(' ').map_or(l, |(_, rest)| rest).to_string()).collect()
 }
 
 #[test]
 fn no1_test_calls_are_placed_listed_hung_up_traced_and_every_channel_ends_idle() {
-    let system = RunningSystem::start();
+    let system = RunningSystem::start(7, SYSTEM);
     system.wait_for("both lines up", |s| {
         s.json(&["status", "--json"]).as_array().unwrap().iter().all(|span| span["signaling"]["link"] == "up")
     });

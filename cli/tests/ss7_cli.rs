@@ -4,143 +4,14 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
 
-struct RunningSystem {
-    child: Child,
-    socket: String,
-    dir: tempfile::TempDir,
-}
-
-impl RunningSystem {
-    fn start(user_part: &str) -> RunningSystem {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("bench.toml"),
-            "seed = 5\n[[board]]\nname = \"a\"\nspans = 1\n[[board]]\nname = \"b\"\nspans = 1\n\
-             [[cable]]\nname = \"trunk\"\na = \"a:0\"\nb = \"b:0\"\n",
-        )
-        .unwrap();
-        let socket = dir.path().join("tdm.sock");
-        let system = dir.path().join("system.toml");
-        std::fs::write(
-            &system,
-            format!("[control]\nsocket = \"{}\"\n{}", socket.display(), system_file(user_part)),
-        )
-        .unwrap();
-        #[cfg(any())]
-        std::fs::write(
-            &system,
-            format!(
-                r#"[control]
-socket = "{}"
-[simulator]
-bench = "bench.toml"
-pacing = "lockstep"
-[[board]]
-name = "a"
-device = "sim:a"
-[[board.span]]
-crc4 = "on"
-signaling = "ccs"
-[board.span.isdn]
-side = "network"
-incoming = "answer"
-ring_ms = 200
-[[board]]
-name = "b"
-device = "sim:b"
-[[board.span]]
-crc4 = "on"
-[board.span.isdn]
-side = "user"
-incoming = "reject:21"
-"#,
-                socket.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_tdm"))
-            .args(["run", system.to_str().unwrap()])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tdm run");
-        let started = Instant::now();
-        while !socket.exists() {
-            assert!(started.elapsed() < Duration::from_secs(20), "control socket never appeared");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        RunningSystem { child, socket: socket.to_str().unwrap().to_string(), dir }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tdm"));
-        command.args(["--socket", self.socket.as_str()]).args(args);
-        command
-    }
-
-    fn tdm(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run tdm")
-    }
-
-    fn background(&self, args: &[&str]) -> Child {
-        self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start tdm")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.tdm(args);
-        assert!(out.status.success(), "tdm {args:?}: {}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("JSON")
-    }
-
-    fn wait_for(&self, what: &str, mut done: impl FnMut(&RunningSystem) -> bool) {
-        let started = Instant::now();
-        while !done(self) {
-            assert!(started.elapsed() < Duration::from_secs(30), "{what}: not within 30 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for RunningSystem {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for a background `tdm` and returns (success, stdout, stderr), of the streams the test
-/// has not taken over itself.
-fn finish(mut child: Child) -> (bool, String, String) {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut out = String::new();
-            let mut err = String::new();
-            if let Some(mut stdout) = child.stdout.take() {
-                stdout.read_to_string(&mut out).unwrap();
-            }
-            if let Some(mut stderr) = child.stderr.take() {
-                stderr.read_to_string(&mut err).unwrap();
-            }
-            return (status.success(), out, err);
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "tdm did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn without_times(stdout: &str) -> Vec<String> {
-    // "   0.536 s  connected on ts 1" -> "connected on ts 1"
-    stdout.lines().map(|l| l.split_once(" s  ").map_or(l, |(_, rest)| rest).to_string()).collect()
-}
+use common::{RunningSystem, finish, text, tshark, without_times};
 
 /// Two signalling points, `a` (1-2-3) on board a and `b` (1-2-4) on board b, China 24-bit
 /// format, joined by one link on TS16 of the cable; the circuits of both spans run `user_part`
@@ -194,12 +65,6 @@ at = "b:0:16"
     )
 }
 
-fn tshark(path: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("tshark").arg("-r").arg(path).args(args).output().ok()?;
-    assert!(out.status.success(), "tshark: {}", text(&out.stderr));
-    Some(text(&out.stdout))
-}
-
 fn circuit_states(system: &RunningSystem, span: usize) -> Vec<String> {
     let status = system.json(&["status", "--json"]);
     status[span]["signaling"]["circuits"]
@@ -223,7 +88,7 @@ fn wait_up(system: &RunningSystem) {
 
 #[test]
 fn isup_links_calls_circuit_maintenance_and_trace() {
-    let system = RunningSystem::start("isup");
+    let system = RunningSystem::start(5, &system_file("isup"));
     wait_up(&system);
     let status = system.json(&["status", "--json"]);
     let link = &status[0]["ss7"][0];
@@ -411,7 +276,7 @@ fn user_part_lines(trace: String, si: &str) -> Vec<String> {
 
 #[test]
 fn tup_test_call_and_decoded_trace() {
-    let system = RunningSystem::start("tup");
+    let system = RunningSystem::start(5, &system_file("tup"));
     wait_up(&system);
     let status = system.json(&["status", "--json"]);
     assert_eq!(status[0]["signaling"]["stack"], "China No.7 TUP");
