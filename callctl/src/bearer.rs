@@ -9,11 +9,17 @@
 //! the end of a register signal. Audio is written only while there is something to send, so a
 //! register signal starts on the line at once and only its end waits behind the cushion.
 //!
+//! An SS7 circuit's channel may also serve a continuity check (Q.724 §7, Q.764 §2.1.8): as
+//! the far end's loop, it sends back what it receives; as the checking end's transceiver, it
+//! sends the 2000 Hz check tone and listens for its return. A check takes the channel from
+//! the call's test tone and detector while it runs.
+//!
 //! Everything here works in fixed buffers: nothing allocates per block.
 
 use tdm_base::Instant;
 use tdm_driver::AudioChannel;
 use tdm_dsp::g711::{alaw_to_linear, linear_to_alaw};
+use tdm_ss7::circuit::continuity::ContinuityTransceiver;
 
 use crate::audio::{ToneDetector, ToneSender};
 use crate::stack::{CasSignaling, RegisterAudio};
@@ -77,6 +83,18 @@ impl Cushion {
     }
 }
 
+/// What a continuity check does with a channel.
+#[derive(Debug, Clone, Default)]
+pub enum ContinuityRole {
+    /// Nothing: the channel is the call's.
+    #[default]
+    Off,
+    /// The far end checks: what arrives is sent back.
+    Loop,
+    /// This end checks: the check tone goes out and is listened for on the way back.
+    Transceiver(Box<ContinuityTransceiver>),
+}
+
 /// One open bearer channel.
 pub struct Bearer {
     timeslot: u8,
@@ -86,12 +104,40 @@ pub struct Bearer {
     /// The call is answered: listen for the far end's test tone.
     pub listening: bool,
     detector: ToneDetector,
+    continuity: ContinuityRole,
+    /// The transceiver recognised its tone and nobody has been told yet.
+    check_tone_heard: bool,
 }
 
 impl Bearer {
     /// The channel on `timeslot`, silent and deaf.
     pub fn new(timeslot: u8, channel: AudioChannel) -> Self {
-        Bearer { timeslot, channel, sender: None, listening: false, detector: ToneDetector::new() }
+        Bearer {
+            timeslot,
+            channel,
+            sender: None,
+            listening: false,
+            detector: ToneDetector::new(),
+            continuity: ContinuityRole::Off,
+            check_tone_heard: false,
+        }
+    }
+
+    /// Puts a continuity check on the channel, or (`Off`) takes it away.
+    pub fn set_continuity(&mut self, role: ContinuityRole) {
+        self.continuity = role;
+        self.check_tone_heard = false;
+    }
+
+    /// Whether a continuity check uses the channel.
+    pub fn in_continuity_check(&self) -> bool {
+        !matches!(self.continuity, ContinuityRole::Off)
+    }
+
+    /// Whether the transceiver recognised the returning check tone since the last call (once
+    /// per check).
+    pub fn take_check_tone_heard(&mut self) -> bool {
+        std::mem::take(&mut self.check_tone_heard)
     }
 
     /// The timeslot.
@@ -106,16 +152,18 @@ impl Bearer {
         tdm_base::Duration::from_micros(octets * 1000 / OCTETS_PER_MS)
     }
 
-    /// Forgets the call the channel carried: no tone sent, none listened for.
+    /// Forgets the call the channel carried: no tone sent, none listened for (a continuity
+    /// check on it goes on).
     pub fn reset(&mut self) {
         self.sender = None;
         self.listening = false;
         self.detector = ToneDetector::new();
     }
 
-    /// Takes everything received: to the CAS stack while it listens for register signals, to
-    /// the test tone detector while the call is answered, otherwise nowhere. Returns the
-    /// tone's level when it was heard for the first time now.
+    /// Takes everything received: back out through a continuity loop, to a continuity
+    /// transceiver, to the CAS stack while it listens for register signals, to the test tone
+    /// detector while the call is answered, otherwise nowhere. Returns the test tone's level
+    /// when it was heard for the first time now.
     pub fn receive(&mut self, now: Instant, mut cas: Option<&mut dyn CasSignaling>) -> Option<f64> {
         let mut octets = [0u8; CHUNK];
         let mut samples = [0i16; CHUNK];
@@ -124,6 +172,24 @@ impl Bearer {
             let n = self.channel.rx.pop_slice(&mut octets);
             if n == 0 {
                 return heard;
+            }
+            match &mut self.continuity {
+                ContinuityRole::Off => {}
+                ContinuityRole::Loop => {
+                    // What finds the ring full is lost, as on a loop whose far end sends faster
+                    // than the line: the check tone is continuous, so the rest still returns.
+                    self.channel.tx.push_slice(&octets[..n]);
+                    continue;
+                }
+                ContinuityRole::Transceiver(transceiver) => {
+                    for (sample, octet) in samples.iter_mut().zip(&octets[..n]) {
+                        *sample = alaw_to_linear(*octet);
+                    }
+                    if !transceiver.is_recognised() && transceiver.receive(&samples[..n]) {
+                        self.check_tone_heard = true;
+                    }
+                    continue;
+                }
             }
             let register =
                 cas.as_deref().is_some_and(|s| s.register_audio(self.timeslot) != RegisterAudio::Off);
@@ -141,11 +207,36 @@ impl Bearer {
         }
     }
 
-    /// A channel of a span whose signaling is elsewhere (ISDN): the test tone, if any, fills
-    /// the whole ring.
-    pub fn send(&mut self) {
-        if let Some(sender) = self.sender.as_mut() {
-            sender.fill(&mut self.channel.tx);
+    /// A channel of a span whose signaling is elsewhere (ISDN, SS7): a continuity
+    /// transceiver's check tone, topped up to `check_ahead` octets queued (it ends soon after
+    /// its tone returns, so only a cushion is written ahead); else the test tone, if any,
+    /// filling the whole ring.
+    pub fn send(&mut self, check_ahead: usize) {
+        match &mut self.continuity {
+            ContinuityRole::Transceiver(transceiver) => {
+                let mut samples = [0i16; CHUNK];
+                let mut octets = [0u8; CHUNK];
+                loop {
+                    let tx = &mut self.channel.tx;
+                    let queued = tx.capacity() - tx.free();
+                    let n = check_ahead.saturating_sub(queued).min(tx.free()).min(CHUNK);
+                    if n == 0 {
+                        return;
+                    }
+                    transceiver.generate(&mut samples[..n]);
+                    for (octet, sample) in octets.iter_mut().zip(&samples[..n]) {
+                        *octet = linear_to_alaw(*sample);
+                    }
+                    tx.push_slice(&octets[..n]);
+                }
+            }
+            // The loop sends what arrives, as it arrives.
+            ContinuityRole::Loop => {}
+            ContinuityRole::Off => {
+                if let Some(sender) = self.sender.as_mut() {
+                    sender.fill(&mut self.channel.tx);
+                }
+            }
         }
     }
 

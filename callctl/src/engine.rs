@@ -24,10 +24,12 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use tdm_base::{Cause, Duration, Instant};
 use tdm_driver::hdlc::HdlcConfig;
 use tdm_driver::{DriverHandle, Event, HdlcChannel, HdlcFrame, Signaling};
+use tdm_ss7::circuit::BearerAction;
+use tdm_ss7::circuit::continuity::ContinuityTransceiver;
 use tdm_ss7::mtp3::Indication;
 
 use crate::audio::{DEFAULT_TONE_DBM0, TEST_TONE_HZ, ToneSender};
-use crate::bearer::{Bearer, CAS_AUDIO_DEPTH, Cushion};
+use crate::bearer::{Bearer, CAS_AUDIO_DEPTH, ContinuityRole, Cushion};
 use crate::isdn::{IsdnSpanConfig, IsdnStack};
 use crate::model::{
     CallDirection, CallError, CallEvent, CallId, CallInfo, CallPhase, CallRequest, EventKind, ToneReport,
@@ -194,6 +196,9 @@ struct SpanRunner {
     /// Open channels by timeslot: a call's on a span that signals in frames; every channel,
     /// for the span's life, on a CAS span.
     bearers: Vec<Option<Bearer>>,
+    /// Timeslots the driver loops back for a continuity check (bit `n`: timeslot `n`), those
+    /// that had no channel open when the loop was asked for.
+    looped: u32,
     cushion: Cushion,
     /// The CAS line as last told to the stack.
     line_up: Option<bool>,
@@ -404,6 +409,7 @@ impl Engine {
             signaling_timeslot,
             hdlc,
             bearers,
+            looped: 0,
             cushion: Cushion::new(),
             line_up: None,
             line_up_since: None,
@@ -661,6 +667,7 @@ impl Engine {
                 };
                 self.log_span(span, Some(timeslot), kind);
             }
+            StackEvent::ContinuityPath { timeslot, action } => self.continuity_path(span, timeslot, action),
             // The channel comes from the stack itself (`sync_channel`), which also follows it
             // when it changes.
             StackEvent::Incoming { call, called, calling, .. } => self.incoming(span, call, called, calling),
@@ -813,12 +820,12 @@ impl Engine {
         }
     }
 
-    /// Gives a call the audio of `timeslot`: the span's own channel on a CAS span, a channel
-    /// opened now otherwise. Returns whether it has it.
+    /// Gives a call the audio of `timeslot`: the span's own channel on a CAS span, the
+    /// channel a continuity check opened, or a channel opened now. Returns whether it has it.
     fn attach_audio(&mut self, span: usize, timeslot: u8) -> bool {
         let runner = &mut self.spans[span];
         let Some(slot) = runner.bearers.get_mut(usize::from(timeslot)) else { return false };
-        if runner.signaling == SignalingChannel::Cas {
+        if runner.signaling == SignalingChannel::Cas || slot.is_some() {
             return match slot.as_mut() {
                 Some(bearer) => {
                     bearer.reset();
@@ -827,9 +834,21 @@ impl Engine {
                 None => false,
             };
         }
+        // A driver loop still on the circuit becomes the engine's loop on the call's channel.
+        let looped = timeslot_bit(timeslot) & runner.looped != 0;
+        if looped {
+            runner.looped &= !timeslot_bit(timeslot);
+            if let Err(error) = runner.handle.release(runner.span, timeslot) {
+                log::warn!("span {}: removing the loop on ts {timeslot}: {error}", runner.name);
+            }
+        }
         match runner.handle.open_audio(runner.span, timeslot, AUDIO_DEPTH) {
             Ok(channel) => {
-                *slot = Some(Bearer::new(timeslot, channel));
+                let mut bearer = Bearer::new(timeslot, channel);
+                if looped {
+                    bearer.set_continuity(ContinuityRole::Loop);
+                }
+                *slot = Some(bearer);
                 true
             }
             Err(error) => {
@@ -839,11 +858,13 @@ impl Engine {
         }
     }
 
-    /// Takes a call's audio back: a CAS channel stays the span's, any other is released.
+    /// Takes a call's audio back: a CAS channel stays the span's, as does one a continuity
+    /// check still uses (until the check ends); any other is released.
     fn detach_audio(&mut self, span: usize, timeslot: u8) {
         let runner = &mut self.spans[span];
         let Some(slot) = runner.bearers.get_mut(usize::from(timeslot)) else { return };
-        if runner.signaling == SignalingChannel::Cas {
+        if runner.signaling == SignalingChannel::Cas || slot.as_ref().is_some_and(Bearer::in_continuity_check)
+        {
             if let Some(bearer) = slot.as_mut() {
                 bearer.reset();
             }
@@ -853,6 +874,61 @@ impl Engine {
             && let Err(error) = runner.handle.release(runner.span, timeslot)
         {
             log::warn!("span {}: releasing ts {timeslot}: {error}", runner.name);
+        }
+    }
+
+    /// A continuity check's speech path on an SS7 circuit. The loop is the engine's on the
+    /// circuit's open channel, else the driver's; the transceiver runs on the circuit's
+    /// channel, opened for the check if no call has it. A transceiver that cannot run fails
+    /// the check at once.
+    fn continuity_path(&mut self, span: usize, timeslot: u8, action: BearerAction) {
+        let held_by_call = self.calls.iter().any(|c| c.span == span && c.audio == Some(timeslot));
+        let runner = &mut self.spans[span];
+        let now = runner.now;
+        let Some(slot) = runner.bearers.get_mut(usize::from(timeslot)) else { return };
+        match action {
+            BearerAction::ConnectLoop => match slot.as_mut() {
+                Some(bearer) => bearer.set_continuity(ContinuityRole::Loop),
+                None => match runner.handle.loop_timeslot(runner.span, timeslot) {
+                    Ok(()) => runner.looped |= timeslot_bit(timeslot),
+                    Err(error) => log::warn!("span {}: looping ts {timeslot}: {error}", runner.name),
+                },
+            },
+            BearerAction::ConnectTransceiver => {
+                if slot.is_none() {
+                    match runner.handle.open_audio(runner.span, timeslot, AUDIO_DEPTH) {
+                        Ok(channel) => *slot = Some(Bearer::new(timeslot, channel)),
+                        Err(error) => {
+                            log::warn!("span {}: continuity check on ts {timeslot}: {error}", runner.name);
+                            if let Some(user) = runner.stack.ss7() {
+                                user.continuity_result(now, timeslot, false);
+                            }
+                            return;
+                        }
+                    }
+                }
+                if let Some(bearer) = slot.as_mut() {
+                    bearer
+                        .set_continuity(ContinuityRole::Transceiver(Box::new(ContinuityTransceiver::new())));
+                }
+            }
+            BearerAction::Disconnect => {
+                if runner.looped & timeslot_bit(timeslot) != 0 {
+                    runner.looped &= !timeslot_bit(timeslot);
+                    if let Err(error) = runner.handle.release(runner.span, timeslot) {
+                        log::warn!("span {}: removing the loop on ts {timeslot}: {error}", runner.name);
+                    }
+                }
+                if let Some(bearer) = slot.as_mut() {
+                    bearer.set_continuity(ContinuityRole::Off);
+                    if !held_by_call
+                        && slot.take().is_some()
+                        && let Err(error) = runner.handle.release(runner.span, timeslot)
+                    {
+                        log::warn!("span {}: releasing ts {timeslot}: {error}", runner.name);
+                    }
+                }
+            }
         }
     }
 
@@ -893,6 +969,7 @@ impl Engine {
         runner.cushion.observe(now);
         let target = runner.cushion.target_octets();
         let mut heard = [None; 32];
+        let mut checked = 0u32;
         let SpanRunner { stack, bearers, .. } = runner;
         let mut cas = stack.cas();
         for bearer in bearers.iter_mut().flatten() {
@@ -900,11 +977,21 @@ impl Engine {
             if let Some(slot) = heard.get_mut(usize::from(bearer.timeslot())) {
                 *slot = level;
             }
+            if bearer.take_check_tone_heard() {
+                checked |= timeslot_bit(bearer.timeslot());
+            }
             match reborrow(&mut cas) {
                 Some(stack) => {
                     bearer.send_ahead(stack, target);
                 }
-                None => bearer.send(),
+                None => bearer.send(target),
+            }
+        }
+        if checked != 0
+            && let Some(user) = stack.ss7()
+        {
+            for timeslot in (0..32u8).filter(|&ts| checked & timeslot_bit(ts) != 0) {
+                user.continuity_result(now, timeslot, true);
             }
         }
         for (timeslot, level) in heard.iter().enumerate() {
@@ -979,6 +1066,19 @@ impl Engine {
             bearer.listening = false;
         }
         self.service_span(span);
+        Ok(())
+    }
+
+    /// Whether the outgoing calls of an SS7 span ask for a continuity check of their circuit
+    /// (off at start): the engine sends the 2000 Hz check tone and the call goes on once it
+    /// returns. A span of another system has no such check.
+    pub fn set_continuity_check(&mut self, span: &str, required: bool) -> Result<(), CallError> {
+        let span = self.span_index(span)?;
+        let runner = &mut self.spans[span];
+        let user = runner.stack.ss7().ok_or_else(|| {
+            CallError::Unsupported(format!("span {} has no SS7 circuits to check", runner.name))
+        })?;
+        user.set_continuity_check(required);
         Ok(())
     }
 
@@ -1153,6 +1253,10 @@ impl Engine {
             for bearer in runner.bearers.iter_mut().filter_map(Option::take) {
                 let _ = runner.handle.release(runner.span, bearer.timeslot());
             }
+            for timeslot in (0..32u8).filter(|&ts| runner.looped & timeslot_bit(ts) != 0) {
+                let _ = runner.handle.release(runner.span, timeslot);
+            }
+            runner.looped = 0;
             if runner.hdlc.take().is_some()
                 && let Some(timeslot) = runner.signaling_timeslot
             {
@@ -1306,6 +1410,11 @@ impl SpanRunner {
 }
 
 /// The CAS side again, for one more use (the object's lifetime shortened to the borrow's).
+/// The bit of `timeslot` in a set of an E1's timeslots (none beyond 31).
+fn timeslot_bit(timeslot: u8) -> u32 {
+    1u32.checked_shl(u32::from(timeslot)).unwrap_or(0)
+}
+
 fn reborrow<'a>(cas: &'a mut Option<&mut dyn CasSignaling>) -> Option<&'a mut dyn CasSignaling> {
     match cas {
         Some(stack) => Some(&mut **stack),

@@ -161,6 +161,12 @@ pub trait Ss7Circuits {
     fn circuits(&self) -> Vec<CircuitStatus>;
     /// ISUP or TUP.
     fn user_part(&self) -> UserPartKind;
+    /// The outcome of a continuity check the user part connected a transceiver for
+    /// ([`StackEvent::ContinuityPath`]) on `timeslot`: whether the check tone came back.
+    fn continuity_result(&mut self, now: Instant, timeslot: u8, passed: bool);
+    /// Whether this end asks for a continuity check on the circuit of every outgoing call
+    /// (Q.764 §2.1.8: continuity check required, in the IAM; Q.724 §7 for TUP).
+    fn set_continuity_check(&mut self, required: bool);
 }
 
 /// A call of the stack: the user part's number for it and the digits that arrived so far.
@@ -186,6 +192,8 @@ pub struct Ss7Stack {
     next_call: u32,
     events: std::collections::VecDeque<StackEvent>,
     description: &'static str,
+    /// Outgoing calls ask for a continuity check of their circuit.
+    continuity_check: bool,
 }
 
 impl Ss7Stack {
@@ -242,6 +250,7 @@ impl Ss7Stack {
             next_call: 1,
             events: std::collections::VecDeque::new(),
             description,
+            continuity_check: false,
         })
     }
 
@@ -373,14 +382,15 @@ impl Ss7Stack {
                     self.events.push_back(StackEvent::Channel { timeslot, change: ChannelChange::Unblocked });
                 }
             }
-            UpEvent::Bearer { cic, action } => {
-                // The engine has no continuity transceiver or loop on the speech path yet: a
-                // check asked of this exchange fails, and it never asks for one itself.
-                log::warn!("CIC {cic}: continuity check path {action:?} not available");
-                if action == tdm_ss7::circuit::BearerAction::ConnectTransceiver {
-                    self.user.continuity_result(now, cic, false);
+            UpEvent::Bearer { cic, action } => match self.timeslot_of_cic(cic) {
+                Some(timeslot) => self.events.push_back(StackEvent::ContinuityPath { timeslot, action }),
+                None => {
+                    // Not a circuit of the span's map, so no channel to check on.
+                    if action == tdm_ss7::circuit::BearerAction::ConnectTransceiver {
+                        self.user.continuity_result(now, cic, false);
+                    }
                 }
-            }
+            },
             UpEvent::Continuity { cic, passed } => log::info!("CIC {cic}: continuity check passed: {passed}"),
             UpEvent::Reset { cic, remote } => log::info!("CIC {cic}: reset (by the far end: {remote})"),
             UpEvent::Unequipped { cic } => log::warn!("CIC {cic}: unequipped at the far end"),
@@ -465,6 +475,7 @@ impl SignalingStack for Ss7Stack {
         let mut request = OutgoingCall::new("0").map_err(|_| CallError::BadNumber(called.to_string()))?;
         request.called = parse_number(called)?;
         request.calling = calling.map(parse_number).transpose()?;
+        request.continuity_check = self.continuity_check;
         let call = self.user.place_call(now, &request).map_err(call_error)?;
         let stack = self.new_stack_call();
         self.calls.push(StackCallRecord { stack, call, pending: None });
@@ -588,6 +599,20 @@ impl Ss7Circuits for Ss7Stack {
 
     fn user_part(&self) -> UserPartKind {
         self.kind
+    }
+
+    fn continuity_result(&mut self, now: Instant, timeslot: u8, passed: bool) {
+        let Some(cic) =
+            self.circuits.cics().iter().copied().find(|&cic| self.timeslot_of_cic(cic) == Some(timeslot))
+        else {
+            return;
+        };
+        self.user.continuity_result(now, cic, passed);
+        self.drain_user_events(now);
+    }
+
+    fn set_continuity_check(&mut self, required: bool) {
+        self.continuity_check = required;
     }
 }
 

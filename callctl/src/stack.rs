@@ -205,6 +205,15 @@ pub enum StackEvent {
         /// What happened.
         change: ChannelChange,
     },
+    /// A continuity check wants the channel's speech path (SS7 circuits): looped back,
+    /// through a check tone transceiver whose outcome goes to
+    /// [`crate::ss7::Ss7Circuits::continuity_result`], or back to normal.
+    ContinuityPath {
+        /// Its timeslot.
+        timeslot: u8,
+        /// What to connect.
+        action: tdm_ss7::circuit::BearerAction,
+    },
 }
 
 /// A signaling stack running on one span.

@@ -355,7 +355,8 @@ impl SystemConfig {
                     let r = raw.get_ref();
                     let (incoming, tone_dbm0) = parse_policy(&r.incoming, &r.ring_ms, &r.tone_dbm0, &field)
                         .map_err(|(at, m)| err(Some(at), m))?;
-                    ss7.push(Ss7Span { span: k as u32, config, incoming, tone_dbm0 });
+                    let continuity_check = r.continuity_check;
+                    ss7.push(Ss7Span { span: k as u32, config, incoming, tone_dbm0, continuity_check });
                 }
                 if let Some(raw) = &s.isdn {
                     let field = format!("board[{i}].span[{k}].isdn");

@@ -75,6 +75,9 @@ pub(crate) struct RawSs7Span {
     pub(crate) incoming: Option<Spanned<String>>,
     pub(crate) ring_ms: Option<Spanned<u64>>,
     pub(crate) tone_dbm0: Option<Spanned<f64>>,
+    /// Outgoing calls ask for a continuity check (2000 Hz through the far end's loop).
+    #[serde(default)]
+    pub(crate) continuity_check: bool,
 }
 
 /// A signalling point of the system.
@@ -99,6 +102,8 @@ pub struct Ss7Span {
     pub incoming: IncomingPolicy,
     /// Test tone level.
     pub tone_dbm0: f32,
+    /// Outgoing calls ask for a continuity check.
+    pub continuity_check: bool,
 }
 
 /// A board of the system file as the SS7 section needs it: name and spans' signaling.

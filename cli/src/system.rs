@@ -238,6 +238,11 @@ impl System {
             })
             .collect();
         let mut engine = Engine::with_points(setups, points, spans)?;
+        for b in &config.boards {
+            for s in b.ss7.iter().filter(|s| s.continuity_check) {
+                engine.set_continuity_check(&format!("{}:{}", b.name, s.span), true)?;
+            }
+        }
         let (forward_tx, forward_rx) = crossbeam_channel::bounded(FORWARDED_EVENTS);
         engine.forward_events(forward_tx);
         let names: Vec<String> = drivers.iter().map(|(name, _, _, _)| name.clone()).collect();

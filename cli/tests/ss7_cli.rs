@@ -361,3 +361,25 @@ fn tshark_check(pcap: &Path) -> Option<()> {
     assert!(isup.lines().take(5).eq(["1", "6", "9", "12", "16"]), "{isup}");
     Some(())
 }
+
+#[test]
+fn a_span_configured_for_continuity_checks_sends_cot_after_the_tone_came_back() {
+    let body = system_file("isup").replacen("point = \"a\"\n", "point = \"a\"\ncontinuity_check = true\n", 1);
+    let system = RunningSystem::start(5, &body);
+    wait_up(&system);
+    let decoded = start_text_trace(&system, "a:0");
+    let call = system.background(&["call", "a:0", "1234", "--calling", "5678", "--hangup-after", "1"]);
+    let (ok, stdout, stderr) = finish(call);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(without_times(&stdout).contains(&"connected on ts 1".to_string()), "{stdout}");
+    system.wait_for("every circuit idle", |s| {
+        (0..2).all(|span| circuit_states(s, span).iter().all(|c| c == "idle"))
+    });
+    let lines = user_part_lines(stop_text_trace(decoded), "ISUP");
+    assert!(lines.iter().any(|l| l.ends_with(": COT CIC 1 continuity")), "{lines:#?}");
+    let messages: Vec<String> = lines
+        .into_iter()
+        .map(|l| l.split(": ").nth(1).unwrap_or_default().split(' ').take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(messages[..4], ["IAM CIC 1", "COT CIC 1", "ACM CIC 1", "ANM CIC 1"], "{messages:?}");
+}
