@@ -4,16 +4,13 @@
 use super::{GroupKind, GroupOp, Isup, Phase, flag};
 use crate::circuit::call::{Alert, BearerAction, Event, MaintenanceError};
 use crate::circuit::octets::Octets;
-use crate::circuit::range::StatusBits;
+use crate::circuit::range::{StatusBits, group_chunks, group_range};
 use crate::circuit::state::{Activity, BlockKind, Origin};
 use crate::isup::timers::{CircuitTimer, GroupTimer};
 use crate::isup::wire::{
     Body, CircuitStates, Cqr, GroupSupervision, GroupSupervisionType, RangeAndStatus, ReportedState,
 };
 use tdm_base::{Cause, Instant, TimerTable};
-
-/// Most circuits one group message this exchange sends covers (range ≤ 31).
-const GROUP_SPAN: u16 = 32;
 
 fn supervision_type(kind: BlockKind) -> GroupSupervisionType {
     match kind {
@@ -47,37 +44,12 @@ impl Isup {
         self.start_timer(now, idx, CircuitTimer::T15);
     }
 
-    /// Splits circuit indices (ascending CICs) into groups of at most [`GROUP_SPAN`] codes;
-    /// with `consecutive`, also at every gap in the codes (GRS has no status bits to skip
-    /// a code it does not cover).
     fn chunks(&self, indices: &[usize], consecutive: bool) -> Vec<Vec<usize>> {
-        let mut chunks: Vec<Vec<usize>> = Vec::new();
-        for &idx in indices {
-            let cic = self.circuits[idx].cic;
-            match chunks.last_mut() {
-                Some(chunk)
-                    if cic - self.circuits[chunk[0]].cic < GROUP_SPAN
-                        && (!consecutive
-                            || chunk.last().is_some_and(|last| self.circuits[*last].cic + 1 == cic)) =>
-                {
-                    chunk.push(idx)
-                }
-                _ => chunks.push(vec![idx]),
-            }
-        }
-        chunks
+        group_chunks(indices, |idx| self.circuits[idx].cic, consecutive)
     }
 
-    /// Range and status bits of a group message covering the circuits `chunk`; a single
-    /// circuit still gets range 1 (range 0 is reserved in CGB and CGU).
     fn group_range(&self, chunk: &[usize]) -> (u16, u8, StatusBits) {
-        let first = self.circuits[chunk[0]].cic;
-        let last = self.circuits[chunk[chunk.len() - 1]].cic;
-        let mut status = StatusBits::new();
-        for &idx in chunk {
-            status.set((self.circuits[idx].cic - first) as u8, true);
-        }
-        (first, ((last - first) as u8).max(1), status)
+        group_range(chunk, |idx| self.circuits[idx].cic)
     }
 
     fn send_group(&mut self, op: &GroupOp) {

@@ -3,13 +3,11 @@
 
 use super::{GroupKind, GroupOp, Phase, Tup, flag};
 use crate::circuit::call::{Alert, BearerAction, Event, MaintenanceError};
-use crate::circuit::range::StatusBits;
+use crate::circuit::range::{StatusBits, group_chunks, group_range};
 use crate::circuit::state::{Activity, BlockKind, Origin};
 use crate::tup::timers::{TupGroupTimer, TupTimer};
 use crate::tup::wire::{Body, MessageType, RangeStatus};
 use tdm_base::{Cause, Instant, TimerTable};
-
-const GROUP_SPAN: u16 = 32;
 
 fn group_message(kind: GroupKind) -> MessageType {
     match kind {
@@ -39,33 +37,11 @@ impl Tup {
     }
 
     fn chunks(&self, indices: &[usize], consecutive: bool) -> Vec<Vec<usize>> {
-        let mut chunks: Vec<Vec<usize>> = Vec::new();
-        for &idx in indices {
-            let cic = self.circuits[idx].cic;
-            match chunks.last_mut() {
-                Some(chunk)
-                    if cic - self.circuits[chunk[0]].cic < GROUP_SPAN
-                        && (!consecutive
-                            || chunk.last().is_some_and(|last| self.circuits[*last].cic + 1 == cic)) =>
-                {
-                    chunk.push(idx)
-                }
-                _ => chunks.push(vec![idx]),
-            }
-        }
-        chunks
+        group_chunks(indices, |idx| self.circuits[idx].cic, consecutive)
     }
 
-    /// Range and status of a group message over `chunk` (range at least 1: range 0 carries
-    /// no status in TUP).
     fn group_range(&self, chunk: &[usize]) -> (u16, u8, StatusBits) {
-        let first = self.circuits[chunk[0]].cic;
-        let last = self.circuits[chunk[chunk.len() - 1]].cic;
-        let mut status = StatusBits::new();
-        for &idx in chunk {
-            status.set((self.circuits[idx].cic - first) as u8, true);
-        }
-        (first, ((last - first) as u8).max(1), status)
+        group_range(chunk, |idx| self.circuits[idx].cic)
     }
 
     fn send_group(&mut self, op: &GroupOp) {
